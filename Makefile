@@ -1,0 +1,46 @@
+# servflow — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export SERVFLOW_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/servflow.sqlite
+
+.PHONY: install frontend browser run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+.stamp-python: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+.stamp-frontend: web/frontend/package.json web/frontend/package-lock.json $(wildcard web/frontend/src/*.js web/frontend/src/**/*.js)
+	cd web/frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
+	touch $@
+
+frontend: .stamp-frontend
+
+install: .stamp-python .stamp-frontend
+
+browser:
+	@command -v /usr/bin/chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
+
+run: install
+	$(BIN)/servflow db upgrade
+	$(BIN)/servflow deploy
+	$(BIN)/servflow seed
+	$(BIN)/servflow serve --host $(HOST) --port $(PORT)
+
+lint: .stamp-python
+	$(BIN)/ruff check .
+
+test: install browser lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .stamp-* instance web/static/dist web/frontend/node_modules

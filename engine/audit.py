@@ -1,0 +1,41 @@
+"""Append-only history of every command, written in the command's own transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import AuditEvent
+
+
+def record(
+    session: Session,
+    action: str,
+    actor: str,
+    at: datetime,
+    *,
+    instance_id: int | None = None,
+    human_task_id: int | None = None,
+    element_id: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        AuditEvent(
+            action=action,
+            actor=actor,
+            at=at,
+            instance_id=instance_id,
+            human_task_id=human_task_id,
+            element_id=element_id,
+            data=data,
+        )
+    )
+
+
+def history(session: Session, instance_id: int) -> list[AuditEvent]:
+    return list(
+        session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id))
+    )

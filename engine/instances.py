@@ -1,0 +1,272 @@
+"""Commands on one project: start, complete a task, cancel, suspend, resume, fire a timer.
+
+Each function runs inside the caller's unit of work: it locks the instance row, loads the workflow,
+advances it to the next wait state and writes state, task rows, timer jobs and audit together. The
+caller commits; if anything raises, nothing of the step is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit, runtime, tasks
+from .definitions import current_version
+from .errors import InvalidStateError, NotFoundError
+from .models import Disclosure, HumanTask, ProcessInstance, ProcessVersion, TimerJob
+from .runtime import SpecCache, SpecSet
+
+RUNNING, SUSPENDED, COMPLETED, CANCELLED = "running", "suspended", "completed", "cancelled"
+SUMMARY_KEYS = (
+    "project_name", "department", "catalogue_code", "category", "budget", "funding_source", "procurement_method",
+    "provider", "provider_name", "contract_amount", "grade", "total_score",
+)
+
+
+@dataclass
+class Context:
+    """What a command needs besides the session: the clock, the spec cache, deadline computation."""
+
+    now: Callable[[], datetime]
+    specs: SpecCache
+    deadline: tasks.DeadlineFn | None = None
+    validate_form: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None
+
+
+def bind_versions(session: Session, key: str, locality: str) -> dict[str, int]:
+    """The versions a new instance runs on: the process and, transitively, every process it calls."""
+    bound: dict[str, int] = {}
+    pending = [key]
+    while pending:
+        current = pending.pop()
+        if current in bound:
+            continue
+        version = current_version(session, current, locality)
+        bound[current] = version.id
+        pending.extend(version.calls)
+    return bound
+
+
+def spec_set(session: Session, ctx: Context, instance: ProcessInstance) -> SpecSet:
+    bound = instance.bound_versions
+    cache_key = tuple(sorted(bound.values()))
+
+    def build() -> SpecSet:
+        rows = {v.id: v for v in session.scalars(select(ProcessVersion).where(ProcessVersion.id.in_(bound.values())))}
+        return runtime.build_spec_set(instance.process_key, {k: (vid, rows[vid].spec) for k, vid in bound.items()})
+
+    return ctx.specs.get(cache_key, build)
+
+
+def lock(session: Session, instance_id: int) -> ProcessInstance:
+    instance = session.scalars(
+        select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if instance is None:
+        raise NotFoundError(f"project (instance) {instance_id} does not exist")
+    return instance
+
+
+def start(
+    session: Session,
+    ctx: Context,
+    *,
+    process_key: str,
+    locality: str,
+    business_key: str,
+    data: dict[str, Any],
+    actor: str,
+    title: str | None = None,
+) -> ProcessInstance:
+    now = ctx.now()
+    bound = bind_versions(session, process_key, locality)
+    instance = ProcessInstance(
+        process_version_id=bound[process_key],
+        bound_versions=bound,
+        process_key=process_key,
+        locality_code=locality,
+        business_key=business_key,
+        title=title or str(data.get("project_name") or business_key),
+        status=RUNNING,
+        state="",
+        started_by=actor,
+        started_at=now,
+        updated_at=now,
+    )
+    session.add(instance)
+    session.flush()
+    specs = spec_set(session, ctx, instance)
+    workflow = runtime.new_workflow(specs, data)
+    runtime.advance(workflow)
+    audit.record(session, "started", actor, now, instance_id=instance.id, data=data)
+    _write_back(session, ctx, instance, workflow, specs, now)
+    return instance
+
+
+def complete(session: Session, ctx: Context, *, task_id: int, data: dict[str, Any], actor: str) -> ProcessInstance:
+    row = tasks.get_task(session, task_id)
+    instance = lock(session, row.instance_id)
+    session.refresh(row)
+    tasks.require_open(row)
+    _require_running(instance)
+    if row.assignee and row.assignee != actor:
+        from .errors import ConflictError
+
+        raise ConflictError(f"task {row.id} is claimed by {row.assignee}", assignee=row.assignee)
+    specs = spec_set(session, ctx, instance)
+    if ctx.validate_form is not None and row.form_key:
+        form = _form_for(session, instance, specs, row)
+        if form is not None:
+            data = ctx.validate_form(form, data)
+    now = ctx.now()
+    workflow = runtime.load(instance.state, specs)
+    extensions, task_data = runtime.complete(workflow, row.task_uuid, data)
+    _record_disclosure(session, instance, row, extensions.get("servflow:disclose"), task_data, now)
+    row.state = tasks.COMPLETED
+    row.completed_by = actor
+    row.completed_at = now
+    row.draft = None
+    audit.record(
+        session,
+        "task_completed",
+        actor,
+        now,
+        instance_id=instance.id,
+        human_task_id=row.id,
+        element_id=row.element_id,
+        data=data,
+    )
+    _write_back(session, ctx, instance, workflow, specs, now)
+    return instance
+
+
+def fire_timers(session: Session, ctx: Context, *, instance_id: int, actor: str = "scheduler") -> ProcessInstance:
+    instance = lock(session, instance_id)
+    if instance.status != RUNNING:
+        return instance
+    specs = spec_set(session, ctx, instance)
+    now = ctx.now()
+    workflow = runtime.load(instance.state, specs)
+    runtime.advance(workflow)
+    audit.record(session, "timer_fired", actor, now, instance_id=instance.id)
+    _write_back(session, ctx, instance, workflow, specs, now)
+    return instance
+
+
+def cancel(session: Session, ctx: Context, *, instance_id: int, actor: str, reason: str = "") -> ProcessInstance:
+    instance = lock(session, instance_id)
+    if instance.status in (COMPLETED, CANCELLED):
+        raise InvalidStateError(f"project {instance.id} is already {instance.status}")
+    now = ctx.now()
+    specs = spec_set(session, ctx, instance)
+    workflow = runtime.load(instance.state, specs)
+    runtime.cancel(workflow)
+    instance.state = runtime.save(workflow)
+    instance.status = CANCELLED
+    instance.ended_at = now
+    instance.updated_at = now
+    tasks.sync(session, instance, [], lambda name: name, now)
+    _sync_timers(session, instance, [])
+    audit.record(session, "cancelled", actor, now, instance_id=instance.id, data={"reason": reason})
+    return instance
+
+
+def set_suspended(session: Session, ctx: Context, *, instance_id: int, actor: str, suspended: bool) -> ProcessInstance:
+    instance = lock(session, instance_id)
+    wanted_from = RUNNING if suspended else SUSPENDED
+    if instance.status != wanted_from:
+        raise InvalidStateError(f"project {instance.id} is {instance.status}, not {wanted_from}")
+    now = ctx.now()
+    instance.status = SUSPENDED if suspended else RUNNING
+    instance.updated_at = now
+    audit.record(session, "suspended" if suspended else "resumed", actor, now, instance_id=instance.id)
+    return instance
+
+
+def _require_running(instance: ProcessInstance) -> None:
+    if instance.status != RUNNING:
+        raise InvalidStateError(f"project {instance.id} is {instance.status}; tasks cannot be completed")
+
+
+def _form_for(session: Session, instance: ProcessInstance, specs: SpecSet, row: HumanTask) -> dict[str, Any] | None:
+    version_id = instance.bound_versions.get(row.process_key) or instance.process_version_id
+    version = session.get(ProcessVersion, version_id)
+    return version.forms.get(row.form_key) if version else None
+
+
+def _write_back(
+    session: Session, ctx: Context, instance: ProcessInstance, workflow: Any, specs: SpecSet, now: datetime
+) -> None:
+    ready = runtime.ready_tasks(workflow)
+    owner_key = {vid: key for key, vid in instance.bound_versions.items()}
+
+    def stage_of(spec_name: str) -> str:
+        return owner_key.get(specs.owner.get(spec_name, -1), spec_name)
+
+    tasks.sync(session, instance, ready, stage_of, now, ctx.deadline)
+    _sync_timers(session, instance, runtime.pending_timers(workflow))
+    active = runtime.active_spec_names(workflow)
+    instance.stage = stage_of(active[0]) if active else None
+    if runtime.is_completed(workflow):
+        instance.status = COMPLETED
+        instance.ended_at = now
+        instance.stage = None
+        audit.record(session, "completed", "engine", now, instance_id=instance.id)
+    data = runtime.workflow_data(workflow)
+    summary = dict(instance.summary or {})
+    summary.update({k: data[k] for k in SUMMARY_KEYS if data.get(k) not in (None, "")})
+    instance.summary = summary
+    instance.department = summary.get("department")
+    instance.state = runtime.save(workflow)
+    instance.error = None
+    instance.updated_at = now
+
+
+def _record_disclosure(
+    session: Session,
+    instance: ProcessInstance,
+    row: HumanTask,
+    setting: dict[str, str] | None,
+    data: dict[str, Any],
+    now: datetime,
+) -> None:
+    """A task marked ``servflow:disclose`` publishes the named fields of its data when it completes."""
+    if not setting or not setting.get("kind"):
+        return
+    fields = [f.strip() for f in setting.get("fields", "").split(",") if f.strip()]
+    session.add(
+        Disclosure(
+            instance_id=instance.id,
+            locality_code=instance.locality_code,
+            kind=setting["kind"],
+            title=instance.title,
+            element_id=row.element_id,
+            data={"business_key": instance.business_key, **{f: data.get(f) for f in fields}},
+            published_at=now,
+        )
+    )
+
+
+def _sync_timers(session: Session, instance: ProcessInstance, timers: list[runtime.PendingTimer]) -> None:
+    jobs = {
+        (job.task_uuid, job.due_at): job
+        for job in session.scalars(
+            select(TimerJob).where(
+                TimerJob.instance_id == instance.id, TimerJob.done_at.is_(None), TimerJob.kind == "bpmn_timer"
+            )
+        )
+    }
+    wanted = {(t.task_uuid, t.due_at) for t in timers}
+    for key, job in jobs.items():
+        if key not in wanted:
+            session.delete(job)
+    for task_uuid, due_at in wanted - set(jobs):
+        session.add(TimerJob(instance_id=instance.id, kind="bpmn_timer", task_uuid=task_uuid, due_at=due_at))

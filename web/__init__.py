@@ -1,0 +1,47 @@
+"""The Flask app: pages for reviewers, designers and managers, and the HTTP API.
+
+``create_app`` layers configuration — defaults, then ``SERVFLOW_*`` environment variables, then the
+test's mapping — so tests, ``make run`` and Docker run the same code with different inputs. The engine
+is attached in ``engine_ext.init_app``; importing this package opens no connection.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from . import auth, csrf, engine_ext, errors, i18n, security_headers
+from .blueprints import BLUEPRINTS
+from .labels import locality_label, nav_links, role_label
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY=os.urandom(32).hex(),
+        DATABASE_URL=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,
+        SMTP_HOST=None,
+        SMTP_PORT=25,
+        SMTP_SENDER="servflow@localhost",
+        SCHEDULER_ENABLED=False,
+        LOGIN_MAX_ATTEMPTS=5,
+        LOGIN_LOCK_SECONDS=300,
+    )
+    app.config.from_prefixed_env("SERVFLOW")
+    if test_config:
+        app.config.from_mapping(test_config)
+    engine_ext.init_app(app)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    security_headers.init_app(app)
+    for blueprint in BLUEPRINTS():
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals.update(nav_links=nav_links, role_label=role_label, locality_label=locality_label)
+    return app

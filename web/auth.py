@@ -1,0 +1,113 @@
+"""Sign-in with local users (session cookie) or API tokens (``Authorization: Bearer``).
+
+Every request loads the signed-in ``Principal`` into ``g.principal``; views ask for it with
+``login_required`` and never trust a user id from the request.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
+
+from engine import users
+
+from .engine_ext import get_engine
+from .i18n import t
+
+bp = Blueprint("auth", __name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_load_principal)
+    app.jinja_env.globals["current_principal"] = lambda: g.get("principal")
+
+
+def _load_principal() -> None:
+    g.principal = None
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        with get_engine().unit_of_work(write=True) as uow:
+            user = users.user_for_token(uow.session, header[7:].strip(), datetime.now(timezone.utc))
+            if user is None or not user.is_active:
+                abort(401, description="invalid or revoked API token")
+            g.principal = users.principal(uow.session, user)
+            g.api_token_user = True
+            uow.commit()
+        return
+    user_id = session.get("user_id")
+    if user_id is None:
+        return
+    with get_engine().unit_of_work() as uow:
+        from engine.models import User
+
+        user = uow.session.get(User, user_id)
+        if user is None or not user.is_active:
+            session.clear()
+            return
+        g.principal = users.principal(uow.session, user)
+
+
+def current_principal() -> users.Principal:
+    principal = g.get("principal")
+    if principal is None:
+        abort(401)
+    return principal
+
+
+def login_required(view: F) -> F:
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if g.get("principal") is None:
+            if request.path.startswith("/api/"):
+                abort(401, description="sign in or send an API token")
+            return redirect(url_for("auth.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    error = None
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()
+        password = request.form.get("password", "")
+        with get_engine().unit_of_work(write=True) as uow:
+            user = users.authenticate(
+                uow.session,
+                username,
+                password,
+                datetime.now(timezone.utc),
+                max_attempts=current_app.config["LOGIN_MAX_ATTEMPTS"],
+                lock_seconds=current_app.config["LOGIN_LOCK_SECONDS"],
+            )
+            uow.commit()
+        if user is not None:
+            lang = session.get("lang")
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            session["user_id"] = user.id
+            return redirect(_safe_next(request.args.get("next")))
+        error = t("auth.invalid")
+    return render_template("auth/login.html", error=error), (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return redirect(url_for("auth.login"))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("home.index")

@@ -1,0 +1,42 @@
+import { Form } from '@bpmn-io/form-js';
+
+import './css/forms.css';
+import { errorsByFieldId, errorsByKey } from './forms/errors';
+import { expose } from './util/expose';
+import { resolveElement, showError } from './util/dom';
+
+/**
+ * Renders a form-js form. Resolves to {form, submit(), setErrors(errors), getData(), destroy()};
+ * errors are keyed by field key: {key: [message, …]}.
+ */
+async function renderForm(container, schema, data = {}, { readOnly = false } = {}) {
+  const parent = resolveElement(container);
+  parent.classList.add('sf-form');
+  const form = new Form({ container: parent, properties: { readOnly } });
+  try {
+    await form.importSchema(schema, data || {});
+  } catch (error) {
+    showError(parent, '表单无法显示 Cannot display the form', error);
+    throw error;
+  }
+  return {
+    form,
+    /** Validates in the browser; the server validates again. */
+    submit() {
+      if (readOnly) {
+        return { data: form._getSubmitData(), errors: {} };
+      }
+      const { data: submitted, errors } = form.submit();
+      return { data: submitted, errors: errorsByKey(form, errors) };
+    },
+    /** Shows server-side errors inline, replacing the current ones. */
+    setErrors(errors) {
+      // form-js has no public setter for errors; its own validation writes them the same way.
+      form._setState({ errors: errorsByFieldId(form, errors) });
+    },
+    getData: () => form._getSubmitData(),
+    destroy: () => form.destroy(),
+  };
+}
+
+expose({ renderForm });

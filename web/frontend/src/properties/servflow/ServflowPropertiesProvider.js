@@ -1,0 +1,40 @@
+import { is } from 'bpmn-js/lib/util/ModelUtil';
+
+import { TaskProps } from './props/TaskProps';
+import { LaneProps } from './props/LaneProps';
+import { DecisionProps } from './props/DecisionProps';
+import { ConditionProps } from './props/ConditionProps';
+import { CalledElementProps } from './props/CalledElementProps';
+
+const LOW_PRIORITY = 500;
+
+// The stock BPMN provider leaves conditions and called elements to the Camunda/Zeebe providers,
+// so servflow edits those plain BPMN properties itself.
+const GROUPS = [
+  { id: 'servflow', label: 'Servflow 办理设置', type: 'bpmn:UserTask', entries: TaskProps },
+  { id: 'servflow', label: 'Servflow 角色 Role', type: 'bpmn:Lane', entries: LaneProps },
+  { id: 'servflow', label: 'Servflow 决策 Decision', type: 'bpmn:BusinessRuleTask', entries: DecisionProps },
+  { id: 'condition', label: '条件 Condition', type: 'bpmn:SequenceFlow', entries: ConditionProps },
+  { id: 'calledElement', label: '被调用流程 Called element', type: 'bpmn:CallActivity', entries: CalledElementProps },
+];
+
+/** Adds servflow's groups to the properties panel, right after "General". */
+export default class ServflowPropertiesProvider {
+  constructor(propertiesPanel) {
+    propertiesPanel.registerProvider(LOW_PRIORITY, this);
+  }
+
+  getGroups(element) {
+    return (groups) => {
+      const added = GROUPS
+        .filter(({ type }) => is(element, type))
+        .map(({ id, label, entries }) => ({ id, label, entries: entries({ element }) }))
+        .filter((group) => group.entries.length);
+      const general = groups.findIndex((group) => group.id === 'general');
+      groups.splice(general + 1, 0, ...added);
+      return groups;
+    };
+  }
+}
+
+ServflowPropertiesProvider.$inject = ['propertiesPanel'];

@@ -1,0 +1,46 @@
+"""Names people read: roles, localities and the navigation, in the current language."""
+
+from __future__ import annotations
+
+from flask import current_app, g
+
+from engine.localities import DEFAULT_LOCALITIES
+from engine.roles import BY_CODE
+
+from .i18n import current_language
+
+_LOCALITIES = {code: (zh, en) for code, zh, en, _ in DEFAULT_LOCALITIES}
+
+# (endpoint, message key, who sees it: a role, "any", or "admin")
+NAV = [
+    ("inbox.index", "nav.inbox", "any"),
+    ("dashboard.index", "nav.dashboard", "manager"),
+    ("dashboard.register", "nav.register", "any"),
+    ("designer.index", "nav.designer", "designer"),
+    ("public.index", "nav.public", "any"),
+]
+
+
+def role_label(code: str | None) -> str:
+    role = BY_CODE.get(code or "")
+    if role is None:
+        return code or ""
+    return role.zh if current_language() == "zh" else role.en
+
+
+def locality_label(code: str | None) -> str:
+    names = _LOCALITIES.get(code or "")
+    if names is None:
+        return code or ""
+    return names[0] if current_language() == "zh" else names[1]
+
+
+def nav_links() -> list[tuple[str, str]]:
+    principal = g.get("principal")
+    links = []
+    for endpoint, label, audience in NAV:
+        if endpoint not in current_app.view_functions:
+            continue
+        if audience == "any" or (principal and (principal.is_admin or principal.has_role(audience))):
+            links.append((endpoint, label))
+    return links
