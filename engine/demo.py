@@ -12,7 +12,7 @@ from sqlalchemy import select
 from .models import User
 from .roles import ROLES
 from .service import Engine
-from .users import create_user, grant
+from .users import create_user, grant, hash_password
 
 DEMO_PASSWORD = "demo123"
 DEMO_LOCALITIES = (("650000", "region", "自治区"), ("650100", "urumqi", "乌鲁木齐"), ("650200", "karamay", "克拉玛依"))
@@ -40,16 +40,18 @@ def seed_users(engine: Engine) -> list[DemoLogin]:
     logins = demo_logins()
     with engine.unit_of_work(write=True) as uow:
         existing = set(uow.session.scalars(select(User.username)))
+        shared_hash = hash_password(DEMO_PASSWORD)  # one slow hash for all demo accounts
         if "admin" not in existing:
-            create_user(uow.session, "admin", DEMO_PASSWORD, "系统管理员", is_admin=True)
+            create_user(uow.session, "admin", None, "系统管理员", password_hash=shared_hash, is_admin=True)
         for login in logins:
             if login.username in existing:
                 continue
             user = create_user(
                 uow.session,
                 login.username,
-                DEMO_PASSWORD,
+                None,
                 login.display_name,
+                password_hash=shared_hash,
                 email=f"{login.username}@example.test",
                 department=DEPARTMENTS[login.locality] if login.role == "purchaser" else None,
             )

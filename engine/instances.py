@@ -23,8 +23,18 @@ from .runtime import SpecCache, SpecSet
 
 RUNNING, SUSPENDED, COMPLETED, CANCELLED = "running", "suspended", "completed", "cancelled"
 SUMMARY_KEYS = (
-    "project_name", "department", "catalogue_code", "category", "budget", "funding_source", "procurement_method",
-    "provider", "provider_name", "contract_amount", "grade", "total_score",
+    "project_name",
+    "department",
+    "catalogue_code",
+    "category",
+    "budget",
+    "funding_source",
+    "procurement_method",
+    "provider",
+    "provider_name",
+    "contract_amount",
+    "grade",
+    "total_score",
 )
 
 

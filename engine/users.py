@@ -74,9 +74,10 @@ class Principal:
 def create_user(
     session: Session,
     username: str,
-    password: str,
+    password: str | None,
     display_name: str,
     *,
+    password_hash: str | None = None,
     email: str | None = None,
     department: str | None = None,
     is_admin: bool = False,
@@ -85,7 +86,7 @@ def create_user(
         raise ConflictError(f"user {username!r} already exists")
     user = User(
         username=username,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password or ""),
         display_name=display_name,
         email=email,
         department=department,

@@ -21,8 +21,6 @@ from engine.migrate import upgrade
 from engine.models import Base
 from engine.service import Engine
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PG_SERVER = os.environ.get("SERVFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 BACKENDS = os.environ.get("SERVFLOW_TEST_BACKENDS", "sqlite,postgresql").split(",")
 
@@ -76,8 +74,3 @@ def engine(database_url: str) -> Iterator[Engine]:
         uow.commit()
     yield instance
     instance.dispose()
-
-
-def fixture_bytes(*parts: str) -> dict[str, bytes]:
-    """A bundle made of files under tests/fixtures."""
-    return {Path(p).name: (FIXTURES / p).read_bytes() for p in parts}

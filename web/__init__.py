@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import auth, csrf, engine_ext, errors, i18n, security_headers
+from . import api, auth, csrf, engine_ext, errors, i18n, security_headers
 from .blueprints import BLUEPRINTS
 from .labels import locality_label, nav_links, role_label
 
@@ -43,5 +43,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security_headers.init_app(app)
     for blueprint in BLUEPRINTS():
         app.register_blueprint(blueprint)
+    api.init_app(app)
     app.jinja_env.globals.update(nav_links=nav_links, role_label=role_label, locality_label=locality_label)
     return app

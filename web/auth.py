@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
@@ -32,7 +32,7 @@ def _load_principal() -> None:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         with get_engine().unit_of_work(write=True) as uow:
-            user = users.user_for_token(uow.session, header[7:].strip(), datetime.now(timezone.utc))
+            user = users.user_for_token(uow.session, header[7:].strip(), datetime.now(UTC))
             if user is None or not user.is_active:
                 abort(401, description="invalid or revoked API token")
             g.principal = users.principal(uow.session, user)
@@ -82,7 +82,7 @@ def login() -> Any:
                 uow.session,
                 username,
                 password,
-                datetime.now(timezone.utc),
+                datetime.now(UTC),
                 max_attempts=current_app.config["LOGIN_MAX_ATTEMPTS"],
                 lock_seconds=current_app.config["LOGIN_LOCK_SECONDS"],
             )

@@ -1,11 +1,11 @@
-"""The app's blueprints, one per page area, registered by ``create_app`` in this order."""
+"""The app's page blueprints, one per page area, registered by ``create_app`` in this order."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
 
-def BLUEPRINTS() -> list[Blueprint]:  # noqa: N802 - reads like the constant list it is
-    from . import auth, home
+def BLUEPRINTS() -> list[Blueprint]:
+    from . import auth, dashboard, designer, home, inbox, public, tasks_page
 
-    return [auth.bp, home.bp]
+    return [auth.bp, home.bp, inbox.bp, tasks_page.bp, dashboard.bp, designer.bp, public.bp]

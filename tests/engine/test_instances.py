@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, fixture_bytes
+from support import REPO, fixture_bytes
 
 from engine.errors import ConflictError, ExecutionError, InvalidStateError
 from engine.service import Engine
