@@ -114,7 +114,7 @@ def start(
     session.add(instance)
     session.flush()
     specs = spec_set(session, ctx, instance)
-    workflow = runtime.new_workflow(specs, data)
+    workflow = runtime.new_workflow(specs, {"locality": locality, "business_key": business_key, **data})
     runtime.advance(workflow)
     audit.record(session, "started", actor, now, instance_id=instance.id, data=data)
     _write_back(session, ctx, instance, workflow, specs, now)

@@ -21,6 +21,7 @@ from .bundles import read_path
 from .config import EngineConfig
 from .db import make_engine, make_session_factory
 from .errors import ConflictError, ExecutionError, NotFoundError
+from .forms import validate_submission
 from .localities import ensure_default_localities, get_locality
 from .models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion
 from .runtime import SpecCache
@@ -39,7 +40,7 @@ class Engine:
         config: EngineConfig | str | None = None,
         *,
         clock: Callable[[], datetime] = _utcnow,
-        validate_form: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None,
+        validate_form: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = validate_submission,
         deadline: tasks.DeadlineFn | None = None,
     ) -> None:
         if isinstance(config, str):

@@ -1,0 +1,356 @@
+"""The reviewers' inbox: who may see which task, the three tabs, filters, sorting and paging.
+
+Every query here is scoped by the caller's ``Principal`` before anything else is applied, so a
+filter, a guessed id or a crafted URL can never widen what a person sees: a task is visible to the
+people holding its (role, locality) grant, to whoever it is assigned to, delegated from or was
+completed by, and to administrators. Paging uses LIMIT/OFFSET over orderings that start with the
+columns of ``ix_task_inbox`` / ``ix_task_assignee`` and never loads more rows than one page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from . import definitions
+from .errors import InvalidDataError, NotFoundError, PermissionDeniedError
+from .models import AuditEvent, HumanTask, Locality, ProcessInstance, ProcessVersion, RoleGrant, User
+from .tasks import COMPLETED, OPEN
+from .users import Principal
+
+MINE, GROUP, DONE = "mine", "group", "done"
+TABS = (MINE, GROUP, DONE)
+SORTS = ("due", "created", "priority")
+DUE_FILTERS = ("overdue", "today", "week")
+MAX_PER_PAGE = 100
+MAX_TEXT = 100
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    """What the inbox URL asks for; ``clean`` turns a request's raw values into a safe query."""
+
+    tab: str = MINE
+    stage: str | None = None
+    locality: str | None = None
+    process: str | None = None
+    due: str | None = None
+    text: str | None = None
+    sort: str = "due"
+    page: int = 1
+    per_page: int = 25
+
+    @classmethod
+    def clean(cls, raw: dict[str, str]) -> InboxQuery:
+        """Unknown tab/sort/due values are refused (a clear 4xx), blanks mean "no filter"."""
+
+        def pick(name: str, allowed: tuple[str, ...], default: str | None) -> str | None:
+            value = (raw.get(name) or "").strip() or default
+            if value is not None and value not in allowed:
+                raise InvalidDataError(f"unknown {name} {value!r}", errors={name: [f"not one of {allowed}"]})
+            return value
+
+        def number(name: str, default: int, high: int) -> int:
+            value = (raw.get(name) or "").strip()
+            if not value:
+                return default
+            if not value.isdigit() or not 1 <= int(value) <= high:
+                raise InvalidDataError(f"bad {name} {value!r}", errors={name: [f"a whole number 1..{high}"]})
+            return int(value)
+
+        text = (raw.get("q") or "").strip()[:MAX_TEXT] or None
+        return cls(
+            tab=pick("tab", TABS, MINE) or MINE,
+            stage=(raw.get("stage") or "").strip() or None,
+            locality=(raw.get("locality") or "").strip() or None,
+            process=(raw.get("process") or "").strip() or None,
+            due=pick("due", DUE_FILTERS, None),
+            text=text,
+            sort=pick("sort", SORTS, "due") or "due",
+            page=number("page", 1, 1_000_000),
+            per_page=number("per_page", 25, MAX_PER_PAGE),
+        )
+
+    def params(self, **changes: Any) -> dict[str, Any]:
+        """The URL parameters of this query (defaults left out), with ``changes`` applied."""
+        query = replace(self, **changes)
+        values = {
+            "tab": query.tab,
+            "stage": query.stage,
+            "locality": query.locality,
+            "process": query.process,
+            "due": query.due,
+            "q": query.text,
+            "sort": None if query.sort == "due" else query.sort,
+            "page": None if query.page == 1 else query.page,
+            "per_page": None if query.per_page == 25 else query.per_page,
+        }
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    task: HumanTask
+    title: str
+    business_key: str
+    process_key: str
+    stage_name: str
+
+
+@dataclass
+class InboxPage:
+    rows: list[InboxRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass
+class TaskContext:
+    """Everything the task page shows beside the form."""
+
+    task: HumanTask
+    instance: ProcessInstance
+    version: ProcessVersion | None
+    form: dict[str, Any] | None
+    bpmn_xml: str | None
+    done_ids: list[str]
+    current_ids: list[str]
+    history: list[AuditEvent]
+    stage_name: str
+    steps: list[tuple[str, str, str]] = field(default_factory=list)
+    actors: dict[str, str] = field(default_factory=dict)
+    task_names: dict[int, str] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- visibility
+
+
+def _in_scope(principal: Principal) -> ColumnElement[bool]:
+    """Rows whose (role, locality) is one of the principal's grants."""
+    scopes = sorted(principal.task_scopes())
+    if not scopes:
+        return false()
+    return or_(*(and_(HumanTask.role == role, HumanTask.locality_code == loc) for role, loc in scopes))
+
+
+def can_see(principal: Principal, task: HumanTask) -> bool:
+    if principal.is_admin or (task.role, task.locality_code) in principal.task_scopes():
+        return True
+    return principal.username in (task.assignee, task.delegated_from, task.completed_by)
+
+
+def can_work_on(principal: Principal, task: HumanTask) -> bool:
+    """May claim it (unassigned, in scope) or complete it (assigned to them)."""
+    if task.state != OPEN:
+        return False
+    if task.assignee:
+        return task.assignee == principal.username
+    return principal.is_admin or (task.role, task.locality_code) in principal.task_scopes()
+
+
+def is_lead_for(principal: Principal, task: HumanTask) -> bool:
+    """Group leads (and administrators) hand a task to a colleague of the same role and locality."""
+    if principal.is_admin:
+        return True
+    return any(g.is_lead and g.role == task.role and g.locality == task.locality_code for g in principal.grants)
+
+
+def visible_task(session: Session, principal: Principal, task_id: int) -> HumanTask:
+    """The task if the principal may see it; otherwise "not found", so ids reveal nothing."""
+    task = session.get(HumanTask, task_id)
+    if task is None or not can_see(principal, task):
+        raise NotFoundError(f"task {task_id} does not exist")
+    return task
+
+
+def colleagues(session: Session, task: HumanTask, *, exclude: str | None = None) -> list[tuple[str, str]]:
+    """(username, display name) of active people holding the task's role in its locality."""
+    if task.role is None:
+        return []
+    rows = session.execute(
+        select(User.username, User.display_name)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role == task.role, RoleGrant.locality_code == task.locality_code, User.is_active == true())
+        .order_by(User.username)
+    ).all()
+    return [(name, display) for name, display in rows if name != exclude]
+
+
+def require_colleague(session: Session, task: HumanTask, username: str) -> None:
+    """Assign/delegate only inside the group, so a task never leaves its locality's people."""
+    if username not in {name for name, _ in colleagues(session, task)}:
+        raise PermissionDeniedError(f"{username!r} does not hold role {task.role} in {task.locality_code}")
+
+
+# --------------------------------------------------------------------------- inbox queries
+
+
+def _tab_condition(principal: Principal, tab: str) -> ColumnElement[bool]:
+    if tab == MINE:
+        return and_(HumanTask.assignee == principal.username, HumanTask.state == OPEN)
+    if tab == GROUP:
+        scope = true() if principal.is_admin else _in_scope(principal)
+        return and_(HumanTask.assignee.is_(None), HumanTask.state == OPEN, scope)
+    return and_(HumanTask.completed_by == principal.username, HumanTask.state == COMPLETED)
+
+
+def tab_counts(session: Session, principal: Principal) -> dict[str, int]:
+    return {
+        tab: session.scalar(select(func.count()).select_from(HumanTask).where(_tab_condition(principal, tab))) or 0
+        for tab in TABS
+    }
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def week_end(today: date) -> date:
+    """Sunday of the current (Monday-first, as in China) week."""
+    return today + timedelta(days=6 - today.weekday())
+
+
+def _filters(query: InboxQuery, today: date) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if query.stage:
+        conditions.append(HumanTask.process_key == query.stage)
+    if query.locality:
+        conditions.append(HumanTask.locality_code == query.locality)
+    if query.process:
+        conditions.append(ProcessInstance.process_key == query.process)
+    if query.due == "overdue":
+        conditions.append(HumanTask.due_date < today)
+    elif query.due == "today":
+        conditions.append(HumanTask.due_date == today)
+    elif query.due == "week":
+        conditions.append(and_(HumanTask.due_date >= today, HumanTask.due_date <= week_end(today)))
+    if query.text:
+        pattern = f"%{_escape_like(query.text)}%"
+        conditions.append(
+            or_(
+                ProcessInstance.title.ilike(pattern, escape="\\"),
+                ProcessInstance.business_key.ilike(pattern, escape="\\"),
+            )
+        )
+    return conditions
+
+
+def _ordering(query: InboxQuery) -> list[Any]:
+    if query.sort == "created":
+        return [HumanTask.created_at.desc(), HumanTask.id.desc()]
+    if query.sort == "priority":
+        return [HumanTask.priority.desc(), HumanTask.due_date.asc().nulls_last(), HumanTask.id]
+    if query.tab == DONE:
+        return [HumanTask.completed_at.desc(), HumanTask.id.desc()]
+    return [HumanTask.due_date.asc().nulls_last(), HumanTask.id]
+
+
+def list_tasks(session: Session, principal: Principal, query: InboxQuery, today: date) -> InboxPage:
+    """One page of the tab, filtered and sorted; ``today`` is the China calendar day."""
+    conditions = [_tab_condition(principal, query.tab), *_filters(query, today)]
+    base = select(HumanTask).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(*conditions)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    page = min(query.page, max(1, -(-total // query.per_page)))
+    rows = session.execute(
+        base.add_columns(ProcessInstance.title, ProcessInstance.business_key, ProcessInstance.process_key)
+        .order_by(*_ordering(query))
+        .limit(query.per_page)
+        .offset((page - 1) * query.per_page)
+    ).all()
+    names = process_names(session, {row[0].process_key for row in rows})
+    return InboxPage(
+        rows=[
+            InboxRow(task, title, key, process, names.get(task.process_key, task.process_key))
+            for task, title, key, process in rows
+        ],
+        total=total,
+        page=page,
+        per_page=query.per_page,
+    )
+
+
+def process_names(session: Session, keys: set[str] | None = None) -> dict[str, str]:
+    """Display name of each process key (from its newest deployed version)."""
+    stmt = select(ProcessVersion.process_key, ProcessVersion.name).order_by(ProcessVersion.id)
+    if keys is not None:
+        if not keys:
+            return {}
+        stmt = stmt.where(ProcessVersion.process_key.in_(keys))
+    return {key: name or key for key, name in session.execute(stmt)}
+
+
+def filter_localities(session: Session, principal: Principal) -> list[str]:
+    """Locality codes offered in the filter: those the principal has tasks in (all for admins)."""
+    if principal.is_admin:
+        return list(session.scalars(select(Locality.code).order_by(Locality.code)))
+    return sorted({g.locality for g in principal.grants})
+
+
+# --------------------------------------------------------------------------- task page
+
+
+def task_context(session: Session, task: HumanTask) -> TaskContext:
+    """The task's project, its form and diagram (with progress) and the project's history."""
+    instance = session.get(ProcessInstance, task.instance_id)
+    if instance is None:
+        raise NotFoundError(f"project (instance) {task.instance_id} does not exist")
+    version_id = instance.bound_versions.get(task.process_key) or instance.process_version_id
+    version = session.get(ProcessVersion, version_id)
+    form = version.forms.get(task.form_key) if version is not None and task.form_key else None
+    stage_tasks = select(HumanTask.id).where(
+        HumanTask.instance_id == instance.id, HumanTask.process_key == task.process_key
+    )
+    done_ids = list(
+        dict.fromkeys(
+            session.scalars(
+                select(AuditEvent.element_id)
+                .where(
+                    AuditEvent.instance_id == instance.id,
+                    AuditEvent.action == "task_completed",
+                    AuditEvent.human_task_id.in_(stage_tasks),
+                )
+                .order_by(AuditEvent.id)
+            )
+        )
+    )
+    instance_tasks = list(
+        session.execute(
+            select(HumanTask.id, HumanTask.element_id, HumanTask.name, HumanTask.state, HumanTask.process_key)
+            .where(HumanTask.instance_id == instance.id)
+            .order_by(HumanTask.id)
+        ).tuples()
+    )
+    stage_rows = [row for row in instance_tasks if row[4] == task.process_key]
+    current_ids = [element for _, element, _, state, _ in stage_rows if state == OPEN]
+    history = list(
+        session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.id))
+    )
+    actor_names = {e.actor for e in history} | {task.assignee or "", task.delegated_from or ""}
+    actors = dict(
+        session.execute(select(User.username, User.display_name).where(User.username.in_(actor_names - {""})))
+        .tuples()
+        .all()
+    )
+    return TaskContext(
+        task=task,
+        instance=instance,
+        version=version,
+        form=form,
+        bpmn_xml=definitions.source_of(session, version) if version is not None else None,
+        done_ids=[i for i in done_ids if i],
+        current_ids=current_ids,
+        history=history,
+        stage_name=(version.name if version is not None and version.name else task.process_key),
+        steps=[(element, name, state) for _, element, name, state, _ in stage_rows],
+        actors=actors,
+        task_names={task_id: name for task_id, _, name, _, _ in instance_tasks},
+    )
