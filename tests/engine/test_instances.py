@@ -6,10 +6,10 @@ import subprocess
 import sys
 
 import pytest
-from support import REPO, fixture_bytes
 
 from engine.errors import ConflictError, ExecutionError, InvalidStateError
 from engine.service import Engine
+from support import REPO, fixture_bytes
 
 
 def only_task(engine: Engine, instance_id: int):
