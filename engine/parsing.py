@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from .errors import DefinitionError
+from .errors import DefinitionError, UnsafeInputError
 from .forms import load_form
 from .roles import role_for_lane
 from .serializer import spec_to_dict
@@ -31,6 +32,7 @@ SERVFLOW_NS = "http://servflow.org/schema/bpmn/1.0"
 _NS = {"bpmn": BPMN_NS, "servflow": SERVFLOW_NS}
 _DMN_PREFIX = "https://www.omg.org/spec/DMN/"
 _DMN_PREFIX_OLD = "http://www.omg.org/spec/DMN/"
+SCENARIO_SUFFIX = ".scenarios.json"
 
 
 def _with_servflow_extensions(parser_class: type) -> type:
@@ -73,7 +75,9 @@ class ParsedBundle:
 
 
 def classify(name: str, content: bytes) -> str:
-    """'bpmn', 'dmn' or 'form', judged by the content."""
+    """'xml' (BPMN or DMN) or 'form', judged by the content."""
+    if not content.strip():
+        raise DefinitionError("file is empty", file=name)
     head = content.lstrip()[:1]
     if head in (b"{", b"["):
         return "form"
@@ -84,12 +88,68 @@ def classify(name: str, content: bytes) -> str:
 
 def parse_bundle(files: Mapping[str, bytes]) -> ParsedBundle:
     """Parse and check every file; raise DefinitionError naming the file and element on the first problem."""
+    try:
+        return _parse_bundle(files)
+    except DefinitionError as exc:
+        raise _pinpoint(exc, files) from None
+
+
+def _pinpoint(exc: DefinitionError, files: Mapping[str, bytes]) -> DefinitionError:
+    """Make a refusal name the element: by the line it reports, or by a name SpiffWorkflow quotes."""
+    reason = _OBJECT_REPR.sub(lambda m: "bpmn:" + m.group(1), exc.reason)
+    element_id = exc.element_id
+    content = files.get(exc.file or "")
+    if element_id is None and content is not None and not isinstance(exc, UnsafeInputError):
+        try:
+            root = etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError:
+            root = None
+        if root is not None:
+            element_id = _element_at_line(root, exc.details.get("line")) or _element_named(root, reason)
+    if reason == exc.reason and element_id == exc.element_id:
+        return exc
+    return DefinitionError(reason, file=exc.file, element_id=element_id, line=exc.details.get("line"))
+
+
+_OBJECT_REPR = re.compile(r"<Element \{[^}]*\}(\w+) at 0x[0-9a-f]+>")
+_QUOTED_NAME = re.compile(r"with name (.+?) has|name '([^']+)'")
+
+
+def _element_at_line(root: Any, line: int | None) -> str | None:
+    if not line:
+        return None
+    best = None
+    for node in root.iter():
+        if not isinstance(node.tag, str) or node.sourceline is None or node.sourceline > line:
+            continue
+        if node.get("id"):
+            best = node.get("id")
+    return best
+
+
+def _element_named(root: Any, reason: str) -> str | None:
+    match = _QUOTED_NAME.search(reason)
+    if not match:
+        return None
+    name = (match.group(1) or match.group(2) or "").strip()
+    for node in root.iter():
+        if isinstance(node.tag, str) and node.get("name") == name and node.get("id"):
+            return node.get("id")
+    return None
+
+
+def _parse_bundle(files: Mapping[str, bytes]) -> ParsedBundle:
     parser = ServflowBpmnParser(validator=VALIDATOR)
     result = ParsedBundle()
     process_files: dict[str, str] = {}
     texts: dict[str, bytes] = {}
+    scenarios: dict[str, bytes] = {}
     for name in sorted(files):
         content = files[name]
+        scenario_key = scenario_process_key(name)
+        if scenario_key:
+            scenarios[scenario_key] = content  # checked and run by engine.scenarios
+            continue
         texts[name] = content
         kind = classify(name, content)
         if kind == "form":
@@ -119,7 +179,19 @@ def parse_bundle(files: Mapping[str, bytes]) -> ParsedBundle:
         )
     for key in executable:
         result.processes[key] = _parse_process(parser, key, process_files, result.forms, texts)
+        if key in scenarios:  # a changed scenario file is a change worth a version (and is kept with it)
+            process = result.processes[key]
+            scenario_text = scenarios[key].decode("utf-8", "replace")
+            process.content_hash = content_hash({"process": process.content_hash, "scenarios": scenario_text})
     return result
+
+
+def scenario_process_key(name: str) -> str | None:
+    """``scenarios/<process>.scenarios.json`` holds scenario checks for that process, not a form."""
+    base = name.rsplit("/", 1)[-1]
+    if not base.endswith(SCENARIO_SUFFIX):
+        return None
+    return base[: -len(SCENARIO_SUFFIX)] or None
 
 
 def form_key_of(name: str) -> str:
