@@ -82,10 +82,7 @@ def due_date(start: date, amount: int, unit: Unit, calendar: WorkingCalendar) ->
     """
     _check_unit(unit)
     _check_amount(amount)
-    if unit == "workingDays":
-        last = calendar.add_working_days(start, amount)
-    else:
-        last = start + timedelta(days=amount)
+    last = calendar.add_working_days(start, amount) if unit == "workingDays" else start + timedelta(days=amount)
     return calendar.working_day_on_or_after(last)
 
 
