@@ -261,16 +261,28 @@ def list_tasks(session: Session, principal: Principal, query: InboxQuery, today:
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     page = min(query.page, max(1, -(-total // query.per_page)))
     rows = session.execute(
-        base.add_columns(ProcessInstance.title, ProcessInstance.business_key, ProcessInstance.process_key)
+        base.add_columns(
+            ProcessInstance.title,
+            ProcessInstance.business_key,
+            ProcessInstance.process_key,
+            ProcessInstance.bound_versions,
+        )
         .order_by(*_ordering(query))
         .limit(query.per_page)
         .offset((page - 1) * query.per_page)
     ).all()
-    names = process_names(session, {row[0].process_key for row in rows})
+    # A stage's name comes from the version the project runs on: localities name their versions differently.
+    version_ids = {bound.get(task.process_key) for task, *_, bound in rows} - {None}
+    names: dict[int, str] = {
+        vid: name
+        for vid, name in session.execute(
+            select(ProcessVersion.id, ProcessVersion.name).where(ProcessVersion.id.in_(version_ids))
+        )
+    }
     return InboxPage(
         rows=[
-            InboxRow(task, title, key, process, names.get(task.process_key, task.process_key))
-            for task, title, key, process in rows
+            InboxRow(task, title, key, process, names.get(bound.get(task.process_key)) or task.process_key)
+            for task, title, key, process, bound in rows
         ],
         total=total,
         page=page,
@@ -278,14 +290,18 @@ def list_tasks(session: Session, principal: Principal, query: InboxQuery, today:
     )
 
 
-def process_names(session: Session, keys: set[str] | None = None) -> dict[str, str]:
-    """Display name of each process key (from its newest deployed version)."""
-    stmt = select(ProcessVersion.process_key, ProcessVersion.name).order_by(ProcessVersion.id)
-    if keys is not None:
-        if not keys:
-            return {}
-        stmt = stmt.where(ProcessVersion.process_key.in_(keys))
-    return {key: name or key for key, name in session.execute(stmt)}
+def process_names(session: Session, principal: Principal) -> dict[str, str]:
+    """Display name of each deployed process key, for the filters; the principal's own localities name it."""
+    own = {g.locality for g in principal.grants}
+    names: dict[str, str] = {}
+    for key, name, locality in session.execute(
+        select(ProcessVersion.process_key, ProcessVersion.name, ProcessVersion.locality_code).order_by(
+            ProcessVersion.id
+        )
+    ):
+        if key not in names or locality in own:
+            names[key] = name or key
+    return names
 
 
 def filter_localities(session: Session, principal: Principal) -> list[str]:
@@ -298,14 +314,27 @@ def filter_localities(session: Session, principal: Principal) -> list[str]:
 # --------------------------------------------------------------------------- task page
 
 
+def _owning_version(session: Session, instance: ProcessInstance, task: HumanTask) -> ProcessVersion | None:
+    """The version of the task's stage this project is bound to (not the newest deployed one)."""
+    return session.get(ProcessVersion, instance.bound_versions.get(task.process_key) or instance.process_version_id)
+
+
+def form_for(session: Session, task: HumanTask) -> dict[str, Any] | None:
+    """The form definition the task is rendered and validated with, or None for a task without a form."""
+    instance = session.get(ProcessInstance, task.instance_id)
+    if instance is None or not task.form_key:
+        return None
+    version = _owning_version(session, instance, task)
+    return version.forms.get(task.form_key) if version is not None else None
+
+
 def task_context(session: Session, task: HumanTask) -> TaskContext:
     """The task's project, its form and diagram (with progress) and the project's history."""
     instance = session.get(ProcessInstance, task.instance_id)
     if instance is None:
         raise NotFoundError(f"project (instance) {task.instance_id} does not exist")
-    version_id = instance.bound_versions.get(task.process_key) or instance.process_version_id
-    version = session.get(ProcessVersion, version_id)
-    form = version.forms.get(task.form_key) if version is not None and task.form_key else None
+    version = _owning_version(session, instance, task)
+    form = form_for(session, task)
     stage_tasks = select(HumanTask.id).where(
         HumanTask.instance_id == instance.id, HumanTask.process_key == task.process_key
     )
@@ -327,7 +356,7 @@ def task_context(session: Session, task: HumanTask) -> TaskContext:
             select(HumanTask.id, HumanTask.element_id, HumanTask.name, HumanTask.state, HumanTask.process_key)
             .where(HumanTask.instance_id == instance.id)
             .order_by(HumanTask.id)
-        ).tuples()
+        )
     )
     stage_rows = [row for row in instance_tasks if row[4] == task.process_key]
     current_ids = [element for _, element, _, state, _ in stage_rows if state == OPEN]
@@ -335,11 +364,12 @@ def task_context(session: Session, task: HumanTask) -> TaskContext:
         session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.id))
     )
     actor_names = {e.actor for e in history} | {task.assignee or "", task.delegated_from or ""}
-    actors = dict(
-        session.execute(select(User.username, User.display_name).where(User.username.in_(actor_names - {""})))
-        .tuples()
-        .all()
-    )
+    actors: dict[str, str] = {
+        name: display
+        for name, display in session.execute(
+            select(User.username, User.display_name).where(User.username.in_(actor_names - {""}))
+        )
+    }
     return TaskContext(
         task=task,
         instance=instance,

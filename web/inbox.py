@@ -1,7 +1,77 @@
-"""Placeholder: the inbox pages are being built."""
+"""The reviewers' inbox: three tabs with counts, filters and sorting in the URL, one page at a time.
+
+All scoping lives in ``engine.inbox``; this module only turns the URL into an ``InboxQuery`` and the
+answer into a page. The claim/assign/delegate buttons post to the ``tasks`` blueprint.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, render_template, request
+
+from engine import inbox
+
+from .auth import current_principal, login_required
+from .engine_ext import get_engine
+from .i18n import CHINA, t
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+
+
+def china_now() -> datetime:
+    """The engine's clock, on China's wall clock (the day "today" means to a reviewer)."""
+    return get_engine().clock().astimezone(CHINA)
+
+
+def waiting_label(since: datetime | None, until: datetime) -> str:
+    """How long a task has been waiting, in the largest unit that is not zero."""
+    if since is None:
+        return ""
+    seconds = max(0, int((until - since).total_seconds()))
+    if seconds >= 86400:
+        return t("wait.days", n=seconds // 86400)
+    if seconds >= 3600:
+        return t("wait.hours", n=seconds // 3600)
+    return t("wait.minutes", n=seconds // 60)
+
+
+def due_badge(due: date | None, today: date, is_open: bool = True) -> tuple[str, str] | None:
+    """(css class, text) of the marker next to a due date, or None when no marker is needed."""
+    if due is None or not is_open:
+        return None
+    if due < today:
+        return "overdue", t("inbox.badge.overdue", days=(today - due).days)
+    if due == today:
+        return "due-soon", t("inbox.badge.today")
+    return None
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    principal = current_principal()
+    query = inbox.InboxQuery.clean(request.args.to_dict())
+    now = china_now()
+    with get_engine().unit_of_work() as uow:
+        page = inbox.list_tasks(uow.session, principal, query, now.date())
+        counts = inbox.tab_counts(uow.session, principal)
+        processes = inbox.process_names(uow.session, principal)
+        localities = inbox.filter_localities(uow.session, principal)
+    return render_template(
+        "inbox/index.html",
+        query=query,
+        page=page,
+        counts=counts,
+        tabs=inbox.TABS,
+        processes=sorted(processes.items(), key=lambda item: item[1]),
+        localities=localities,
+        due_filters=inbox.DUE_FILTERS,
+        sorts=inbox.SORTS,
+        now=now,
+        today=now.date(),
+        waiting_label=waiting_label,
+        due_badge=due_badge,
+        me=principal,
+    )

@@ -1,7 +1,221 @@
-"""Placeholder: the tasks pages are being built."""
+"""One task: its form beside the project's summary, diagram and history; complete, draft, hand over.
+
+The form is rendered in the browser with form-js from the definition stored with the process version
+that owns the task, and the very same definition validates the submission here before the engine
+completes the task, so the rules are written once. Completion and drafts are JSON endpoints answering
+``{code, message, errors}`` on failure (422 per-field errors, 409 when someone else got there first);
+the claim/assign/delegate buttons are plain forms that come back to where they were pressed.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from engine import forms, inbox
+from engine.errors import ConflictError, InvalidDataError, PermissionDeniedError, ServflowError
+from engine.instances import SUMMARY_KEYS
+from engine.models import HumanTask
+from engine.service import Engine
+from engine.users import get_user
+
+from .auth import current_principal, login_required
+from .engine_ext import get_engine
+from .errors import error_body
+from .i18n import format_datetime, t
+from .inbox import china_now, due_badge, waiting_label
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+MONEY_KEYS = frozenset({"budget", "contract_amount"})
+MAX_COMMENT = 2000
+
+
+def _visible(task_id: int) -> HumanTask:
+    with get_engine().unit_of_work() as uow:
+        return inbox.visible_task(uow.session, current_principal(), task_id)
+
+
+@bp.get("/<int:task_id>")
+@login_required
+def show(task_id: int) -> Any:
+    principal = current_principal()
+    engine = get_engine()
+    with engine.unit_of_work() as uow:
+        task = inbox.visible_task(uow.session, principal, task_id)
+        context = inbox.task_context(uow.session, task)
+        team = inbox.colleagues(uow.session, task, exclude=principal.username)
+    editable = inbox.can_work_on(principal, task)
+    data = engine.task_data(task_id) if editable and context.form is not None else (task.draft or {})
+    now = china_now()
+    summary = [(key, context.instance.summary.get(key)) for key in SUMMARY_KEYS if context.instance.summary.get(key)]
+    return render_template(
+        "tasks/show.html",
+        task=task,
+        ctx=context,
+        summary=summary,
+        money_keys=MONEY_KEYS,
+        editable=editable,
+        claimable=editable and task.assignee is None,
+        is_lead=inbox.is_lead_for(principal, task) and task.state == "open",
+        team=team,
+        config={
+            "form": context.form,
+            "data": data,
+            "editable": editable,
+            "completeUrl": url_for("tasks.complete", task_id=task.id),
+            "draftUrl": url_for("tasks.draft", task_id=task.id),
+            "bpmn": context.bpmn_xml if _has_layout(context.bpmn_xml) else None,
+            "current": context.current_ids,
+            "done": context.done_ids,
+        },
+        due=due_badge(task.due_date, now.date(), task.state == "open"),
+        waiting=waiting_label(task.created_at, task.completed_at or now),
+        me=principal,
+    )
+
+
+def _has_layout(xml: str | None) -> bool:
+    """bpmn-js can only draw files with diagram interchange; others get the list of steps instead."""
+    return bool(xml) and "BPMNDiagram" in xml
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidDataError(t("task.bad_body"), errors={"_form": [t("task.bad_body")]})
+    return body
+
+
+def _clean(task: HumanTask, form: dict[str, Any] | None, body: dict[str, Any]) -> dict[str, Any]:
+    """Validated data to complete with: the form's rules, or just an optional comment when there is no form."""
+    if form is not None:
+        return forms.validate_submission(form, body)
+    comment = body.get("comment") or ""
+    if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
+        raise InvalidDataError(t("task.comment_too_long"), errors={"comment": [t("task.comment_too_long")]})
+    return {"comment": comment.strip()} if comment.strip() else {}
+
+
+def _conflict_answer(exc: ConflictError) -> tuple[dict[str, Any], int]:
+    """409 with a message a person understands: who got there first, and that nothing typed is lost."""
+    body = error_body(exc)
+    engine = get_engine()
+    if exc.details.get("completed_by"):
+        when = exc.details.get("completed_at")
+        at = format_datetime(datetime.fromisoformat(when)) if when else ""
+        body["message"] = t("task.conflict_completed", who=_display_name(engine, exc.details["completed_by"]), at=at)
+    elif exc.details.get("assignee"):
+        body["message"] = t("task.conflict_claimed", who=_display_name(engine, exc.details["assignee"]))
+    else:
+        body["message"] = t("task.conflict")
+    return body, 409
+
+
+def _display_name(engine: Engine, username: str) -> str:
+    with engine.unit_of_work() as uow:
+        try:
+            return get_user(uow.session, username).display_name
+        except ServflowError:
+            return username
+
+
+@bp.post("/<int:task_id>/complete")
+@login_required
+def complete(task_id: int) -> Any:
+    principal = current_principal()
+    engine = get_engine()
+    with engine.unit_of_work() as uow:
+        task = inbox.visible_task(uow.session, principal, task_id)
+        form = inbox.form_for(uow.session, task)
+    try:
+        data = _clean(task, form, _json_body())
+        engine.complete(task_id, data, actor=principal.username)
+    except ConflictError as exc:
+        return _conflict_answer(exc)
+    except InvalidDataError as exc:
+        body = error_body(exc)
+        body["message"] = t("task.fix_errors")
+        return body, 422
+    flash(t("task.completed", name=task.name), "success")
+    return {"ok": True, "redirect": url_for("inbox.index")}
+
+
+@bp.post("/<int:task_id>/draft")
+@login_required
+def draft(task_id: int) -> Any:
+    principal = current_principal()
+    engine = get_engine()
+    task = _visible(task_id)
+    if not inbox.can_work_on(principal, task):
+        raise PermissionDeniedError(t("task.not_yours", who=task.assignee or ""))
+    try:
+        saved = engine.save_draft(task_id, _json_body(), actor=principal.username)
+    except ConflictError as exc:
+        return _conflict_answer(exc)
+    at = format_datetime(china_now())
+    return {"ok": True, "message": t("task.draft_saved", at=at), "draft": saved.draft}
+
+
+# --------------------------------------------------------------------------- hand-over buttons
+
+
+def _back(task_id: int) -> Any:
+    target = request.form.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("tasks.show", task_id=task_id)
+    return redirect(target)
+
+
+def _colleague(task: HumanTask, field: str) -> str:
+    username = (request.form.get(field) or "").strip()
+    if not username:
+        abort(400, description=t("task.choose"))
+    with get_engine().unit_of_work() as uow:
+        inbox.require_colleague(uow.session, task, username)
+    return username
+
+
+@bp.post("/<int:task_id>/<action>")
+@login_required
+def act(task_id: int, action: str) -> Any:
+    principal = current_principal()
+    engine = get_engine()
+    task = _visible(task_id)
+    me = principal.username
+    try:
+        if action == "claim":
+            if not (principal.is_admin or (task.role, task.locality_code) in principal.task_scopes()):
+                raise PermissionDeniedError("not your group's task")
+            engine.claim(task_id, actor=me)
+            message = t("task.claimed", name=task.name)
+        elif action == "unclaim":
+            engine.unclaim(task_id, actor=me)
+            message = t("task.unclaimed", name=task.name)
+        elif action == "assign":
+            if not inbox.is_lead_for(principal, task):
+                raise PermissionDeniedError("only group leads assign tasks")
+            who = _colleague(task, "assignee")
+            engine.assign(task_id, who, actor=me)
+            message = t("task.assigned", who=_display_name(engine, who))
+        elif action == "delegate":
+            who = _colleague(task, "to")
+            engine.delegate(task_id, who, actor=me)
+            message = t("task.delegated", who=_display_name(engine, who))
+        elif action == "take-back":
+            engine.take_back(task_id, actor=me)
+            message = t("task.taken_back", name=task.name)
+        else:
+            abort(404)
+    except ConflictError as exc:
+        flash(_conflict_answer(exc)[0]["message"], "error")
+        return _back(task_id)
+    except PermissionDeniedError:
+        raise
+    except ServflowError as exc:
+        flash(exc.message, "error")
+        return _back(task_id)
+    flash(message, "success")
+    return _back(task_id)
