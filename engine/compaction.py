@@ -123,12 +123,11 @@ def _remove_subtree(wf: BpmnWorkflow, task: Task) -> None:
 
 
 def _drop_orphan_subprocesses(top: BpmnWorkflow) -> None:
-    """Forget completed sub-workflows whose calling task is no longer in any tree."""
+    """Forget completed sub-workflows whose calling task is no longer in any tree (nested ones too)."""
     changed = True
     while changed:
-        changed = False
-        for task_id, sub in list(top.subprocesses.items()):
-            parent_wf = sub.parent_workflow or top
-            if task_id not in parent_wf.tasks and sub.completed:
-                del top.subprocesses[task_id]
-                changed = True
+        present = set(top.tasks).union(*(sub.tasks for sub in top.subprocesses.values()))
+        orphans = [tid for tid, sub in top.subprocesses.items() if tid not in present and sub.completed]
+        for task_id in orphans:
+            del top.subprocesses[task_id]
+        changed = bool(orphans)

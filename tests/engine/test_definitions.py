@@ -92,3 +92,20 @@ def test_unknown_locality_is_a_clear_error(engine: Engine) -> None:
 
     with pytest.raises(NotFoundError, match="unknown locality"):
         engine.deploy(fixture_bytes(*APPROVAL), "999999")
+
+
+def test_stages_called_again_and_again_leave_no_completed_subprocesses_behind(engine: Engine) -> None:
+    """Regression: compaction removed a finished call activity and then tripped over its sub-workflow."""
+    import json
+
+    engine.deploy(fixture_bytes("bpmn/two_stages.bpmn", "bpmn/stage_child.bpmn"), "650000")
+    instance = engine.start("two_stages", locality="650000", business_key="TWO-1", data={"rounds": 0})
+    for _ in range(4):
+        (task,) = engine.open_tasks(instance.id)
+        assert task.element_id == "check"
+        instance = engine.complete(task.id, {}, actor="u")
+    (task,) = engine.open_tasks(instance.id)
+    assert task.element_id == "wrap_up"
+    state = json.loads(engine.get_instance(instance.id).state)
+    assert len(state["subprocesses"]) <= 1
+    assert engine.complete(task.id, {}, actor="u").status == "completed"
