@@ -1,7 +1,124 @@
-"""Placeholder: the public pages are being built."""
+"""The public disclosure page (信息公开): announcements the processes published, no sign-in needed.
+
+Only ``Disclosure`` rows are read here — the fields a task marked ``servflow:disclose`` chose to
+publish — so nothing else about a project can leak through this page.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy import select
+
+from engine import reporting
+from engine.models import Disclosure, Locality
+
+from .dashboard import csv_response, int_arg, wants_csv
+from .engine_ext import get_engine
+from .i18n import format_money, t
+from .labels import locality_label
 
 bp = Blueprint("public", __name__, url_prefix="/public")
+PER_PAGE = 20
+CSV_LIMIT = 100_000
+
+
+def is_money_field(name: str) -> bool:
+    return name == "budget" or "amount" in name
+
+
+def field_label(name: str) -> str:
+    key = f"pub.field.{name}"
+    text = t(key)
+    return name if text == key else text
+
+
+def kind_label(kind: str) -> str:
+    key = f"pub.kind.{kind}"
+    text = t(key)
+    return kind if text == key else text
+
+
+def show_value(name: str, value: Any) -> str:
+    """A published value as people read it: money as ¥1,234.00, lists joined with 、."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "、".join(show_value(name, v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{show_value(k, v)}" for k, v in value.items())
+    if is_money_field(name) and reporting.to_money(value) is not None:
+        return format_money(value)
+    return str(value)
+
+
+def csv_value(name: str, value: Any) -> Any:
+    """In CSV money stays a plain number with two places, so spreadsheets can sum it."""
+    if is_money_field(name) and reporting.to_money(value) is not None:
+        return reporting.to_money(value)
+    return show_value(name, value)
+
+
+def date_arg(name: str) -> date | None:
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400, description=t("pub.error.date", value=raw[:40]))
+
+
+def filters() -> reporting.DisclosureFilter:
+    kind = (request.args.get("kind") or "").strip() or None
+    if kind is not None and kind not in reporting.DISCLOSURE_KINDS:
+        abort(400, description=t("pub.error.kind", kind=kind[:40]))
+    result = reporting.DisclosureFilter(
+        locality=(request.args.get("locality") or "").strip() or None,
+        kind=kind,
+        date_from=date_arg("from"),
+        date_to=date_arg("to"),
+    )
+    if result.date_from and result.date_to and result.date_from > result.date_to:
+        abort(400, description=t("pub.error.range"))
+    return result
+
+
+@bp.get("/")
+def index() -> Any:
+    wanted = filters()
+    page = int_arg("page", 1, 1, 1_000_000)
+    with get_engine().unit_of_work() as uow:
+        localities = list(uow.session.scalars(select(Locality.code).order_by(Locality.code)))
+        if wanted.locality and wanted.locality not in localities:
+            abort(404, description=t("pub.error.locality", code=wanted.locality[:40]))
+        found = reporting.disclosures(
+            uow.session, wanted, page=1 if wants_csv() else page, per_page=CSV_LIMIT if wants_csv() else PER_PAGE
+        )
+    if wants_csv():
+        return disclosures_csv(found.items)
+    return render_template(
+        "public/index.html",
+        found=found,
+        wanted=wanted,
+        kinds=reporting.DISCLOSURE_KINDS,
+        localities=localities,
+        kind_label=kind_label,
+        field_label=field_label,
+        show_value=show_value,
+        args={k: v for k, v in request.args.items() if k != "page" and v},
+    )
+
+
+def disclosures_csv(items: list[Disclosure]) -> Any:
+    """One column per published field (in order of first appearance) after the common ones."""
+    fields = list(dict.fromkeys(name for item in items for name in item.data if name != "business_key"))
+    header = [t("pub.col.published"), t("pub.col.kind"), t("pub.col.locality"), t("pub.col.title"), t("pub.project_no")]
+    rows = (
+        [d.published_at, kind_label(d.kind), locality_label(d.locality_code), d.title, d.data.get("business_key")]
+        + [csv_value(name, d.data.get(name)) for name in fields]
+        for d in items
+    )
+    return csv_response("disclosures.csv", header + [field_label(name) for name in fields], rows)
