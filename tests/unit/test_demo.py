@@ -1,0 +1,51 @@
+"""``servflow seed`` demo projects: every stage in every demo locality, worked by the right demo users."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from engine.deadlines import local_date
+from engine.demo import DEMO_LOCALITIES, demo_username, seed_projects
+from engine.models import AuditEvent
+from engine.service import Engine
+
+STAGES = {"apply", "review", "procure", "sign", "supervise", "accept", "evaluate", "pay"}
+
+
+def audit_count(engine: Engine) -> int:
+    with engine.unit_of_work() as uow:
+        return uow.session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def test_seed_projects_fills_every_stage_once(engine: Engine) -> None:
+    summary = seed_projects(engine)
+
+    assert "projects added" in summary and "\n" not in summary
+    projects = engine.instances(limit=1000)
+    assert 30 <= len(projects) <= 60
+    for code, _suffix, _place in DEMO_LOCALITIES:
+        mine = [p for p in projects if p.locality_code == code]
+        assert {p.stage for p in mine if p.status == "running"} == STAGES, code
+        assert Counter(p.status for p in mine)["completed"] >= 1, code
+    for project in projects:
+        budget = project.summary.get("budget")
+        assert budget is None or 50_000 <= budget <= 8_000_000
+        assert project.title and not project.title.isascii(), "realistic Chinese project names"
+    assert len({p.summary.get("procurement_method") for p in projects} - {None}) >= 5
+
+    done = engine.tasks(state="completed", limit=10_000)
+    assert done and all(t.completed_by == demo_username(t.role, t.locality_code) for t in done)
+    open_tasks = engine.tasks(limit=10_000)
+    claimed = [t for t in open_tasks if t.assignee]
+    assert claimed and all(t.assignee == demo_username(t.role, t.locality_code) for t in claimed)
+    today = local_date(engine.clock())
+    assert any(t.due_date and t.due_date < today for t in open_tasks), "some tasks are overdue"
+    assert any(t.due_date and t.due_date >= today for t in open_tasks), "and some are not"
+    assert all(t.due_date for t in open_tasks)
+
+    versions, events = len(engine.versions()), audit_count(engine)
+    assert seed_projects(engine) == "already present; nothing added"
+    assert len(engine.instances(limit=1000)) == len(projects)
+    assert (len(engine.versions()), audit_count(engine)) == (versions, events), "the second run changes nothing"
