@@ -11,13 +11,17 @@ import time
 from collections.abc import Callable
 
 
-def time_each(action: Callable[[], object], repeat: int) -> list[float]:
-    """Seconds per call, one sample per call."""
+def time_each(
+    action: Callable[[], object], repeat: int, prepare: Callable[[], object] | None = None
+) -> list[float]:
+    """Seconds per call, one sample per call; ``prepare`` runs untimed after each call."""
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
         action()
         samples.append(time.perf_counter() - start)
+        if prepare is not None:
+            prepare()
     return samples
 
 

@@ -125,6 +125,20 @@ def current_version(session: Session, key: str, locality: str, *, required: bool
     return None
 
 
+def current_version_calls(session: Session, key: str, locality: str) -> tuple[int, list[str]]:
+    """Id and called processes of the version ``current_version`` would return, without loading its spec."""
+    for code in lineage(session, locality):
+        row = session.execute(
+            select(ProcessVersion.id, ProcessVersion.calls)
+            .where(ProcessVersion.process_key == key, ProcessVersion.locality_code == code)
+            .order_by(ProcessVersion.version.desc())
+            .limit(1)
+        ).first()
+        if row is not None:
+            return row.id, list(row.calls)
+    raise NotFoundError(f"process {key!r} is not deployed for locality {locality}")
+
+
 def list_versions(session: Session, *, locality: str | None = None, key: str | None = None) -> list[ProcessVersion]:
     query = select(ProcessVersion).order_by(
         ProcessVersion.process_key, ProcessVersion.locality_code, ProcessVersion.version

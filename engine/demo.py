@@ -12,16 +12,19 @@ from typing import Any
 
 from sqlalchemy import select
 
+from . import calendar_store
 from .bundles import read_path
 from .deadlines import local_date
 from .driver import Driver, Scenario
-from .errors import ConflictError
-from .models import HumanTask, User
+from .errors import CalendarError, ConflictError
+from .localities import REGION
+from .models import CalendarYear, HumanTask, User
 from .roles import ROLES
 from .service import Engine
 from .users import create_user, grant, hash_password
 
 DEMO_PASSWORD = "demo123"
+UNVERIFIED = "演示数据：仅按周一至周五计，未含节假日与调休，请核实 / demo only: Mon-Fri rule, holidays not entered"
 DEMO_LOCALITIES = (("650000", "region", "自治区"), ("650100", "urumqi", "乌鲁木齐"), ("650200", "karamay", "克拉玛依"))
 DEPARTMENTS = {"650000": "自治区文化和旅游厅", "650100": "乌鲁木齐市民政局", "650200": "克拉玛依市社保局"}
 
@@ -41,6 +44,29 @@ def demo_logins() -> list[DemoLogin]:
             logins.append(DemoLogin(f"{role.code}_{suffix}", role.code, code, f"{place}{role.zh}"))
         logins.append(DemoLogin(f"finance_reviewer2_{suffix}", "finance_reviewer", code, f"{place}财政部门（二）"))
     return logins
+
+
+def seed_calendars(engine: Engine, today: date | None = None) -> list[str]:
+    """Working-day data for last, this and next year at region level, so demo deadlines can be computed.
+
+    Years the holiday package knows are seeded from it. A year it does not know yet (holidays are
+    announced each winter) is marked covered with the plain Mon–Fri rule and labelled unverified — in
+    demo data only, and reported back so ``servflow seed`` prints it; production enters the year by hand.
+    """
+    today = today or date.today()
+    warnings = []
+    with engine.unit_of_work(write=True) as uow:
+        covered = set(uow.session.scalars(select(CalendarYear.year).where(CalendarYear.locality_code == REGION)))
+        for year in range(today.year - 1, today.year + 2):
+            if year in covered:
+                continue
+            try:
+                calendar_store.seed_years(uow.session, [year], REGION)
+            except CalendarError:
+                calendar_store.cover_year(uow.session, REGION, year, UNVERIFIED)
+                warnings.append(f"{year}: {UNVERIFIED}")
+        uow.commit()
+    return warnings
 
 
 def seed_users(engine: Engine) -> list[DemoLogin]:

@@ -34,6 +34,7 @@ patterned text field supplies its sample in form-js ``properties.example``, chec
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import keyword
 import re
@@ -399,13 +400,19 @@ def _flatten(messages: Any, prefix: str, out: dict[str, list[str]]) -> None:
         out.setdefault(prefix or "_form", []).append(str(messages))
 
 
+@functools.lru_cache(maxsize=256)
+def _cached_schema(components_json: str) -> Schema:
+    """Schemas are rebuilt only when a form's components change (keyed by their canonical JSON)."""
+    return _schema_for(json.loads(components_json))
+
+
 def validate_submission(form: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """Check ``data`` against ``form`` (as returned by :func:`load_form`) and return cleaned data.
 
     See the module docstring for the shape of the result. Raises ``InvalidDataError`` whose
     ``errors`` maps each failing field to its messages.
     """
-    schema = _schema_for(form.get("components", []))
+    schema = _cached_schema(json.dumps(form.get("components", []), sort_keys=True, ensure_ascii=False))
     try:
         return schema.load(data)  # type: ignore[return-value]
     except ValidationError as exc:

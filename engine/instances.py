@@ -16,13 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import audit, runtime, tasks
-from .definitions import current_version
+from .definitions import current_version_calls
 from .errors import InvalidStateError, NotFoundError
 from .models import Disclosure, HumanTask, ProcessInstance, ProcessVersion, TimerJob
 from .runtime import SpecCache, SpecSet
 
 RUNNING, SUSPENDED, COMPLETED, CANCELLED = "running", "suspended", "completed", "cancelled"
+BPMN_TIMER = "bpmn_timer"
 SUMMARY_KEYS = (
+    "evaluation_grade",
+    "winner_name",
     "project_name",
     "department",
     "catalogue_code",
@@ -56,9 +59,8 @@ def bind_versions(session: Session, key: str, locality: str) -> dict[str, int]:
         current = pending.pop()
         if current in bound:
             continue
-        version = current_version(session, current, locality)
-        bound[current] = version.id
-        pending.extend(version.calls)
+        bound[current], calls = current_version_calls(session, current, locality)
+        pending.extend(calls)
     return bound
 
 
@@ -68,7 +70,11 @@ def spec_set(session: Session, ctx: Context, instance: ProcessInstance) -> SpecS
 
     def build() -> SpecSet:
         rows = {v.id: v for v in session.scalars(select(ProcessVersion).where(ProcessVersion.id.in_(bound.values())))}
-        return runtime.build_spec_set(instance.process_key, {k: (vid, rows[vid].spec) for k, vid in bound.items()})
+        return runtime.build_spec_set(
+            instance.process_key,
+            {k: (vid, rows[vid].spec) for k, vid in bound.items()},
+            forms={vid: row.forms for vid, row in rows.items()},
+        )
 
     return ctx.specs.get(cache_key, build)
 
@@ -115,7 +121,7 @@ def start(
     session.flush()
     specs = spec_set(session, ctx, instance)
     workflow = runtime.new_workflow(specs, {"locality": locality, "business_key": business_key, **data})
-    runtime.advance(workflow)
+    runtime.advance(workflow, now=now)
     audit.record(session, "started", actor, now, instance_id=instance.id, data=data)
     _write_back(session, ctx, instance, workflow, specs, now)
     return instance
@@ -133,12 +139,12 @@ def complete(session: Session, ctx: Context, *, task_id: int, data: dict[str, An
         raise ConflictError(f"task {row.id} is claimed by {row.assignee}", assignee=row.assignee)
     specs = spec_set(session, ctx, instance)
     if ctx.validate_form is not None and row.form_key:
-        form = _form_for(session, instance, specs, row)
+        form = _form_for(instance, specs, row)
         if form is not None:
             data = ctx.validate_form(form, data)
     now = ctx.now()
     workflow = runtime.load(instance.state, specs)
-    extensions, task_data = runtime.complete(workflow, row.task_uuid, data)
+    extensions, task_data = runtime.complete(workflow, row.task_uuid, data, now=now)
     _record_disclosure(session, instance, row, extensions.get("servflow:disclose"), task_data, now)
     row.state = tasks.COMPLETED
     row.completed_by = actor
@@ -154,19 +160,62 @@ def complete(session: Session, ctx: Context, *, task_id: int, data: dict[str, An
         element_id=row.element_id,
         data=data,
     )
-    _write_back(session, ctx, instance, workflow, specs, now)
+    _write_back(session, ctx, instance, workflow, specs, now, latest=task_data)
     return instance
 
 
 def fire_timers(session: Session, ctx: Context, *, instance_id: int, actor: str = "scheduler") -> ProcessInstance:
+    """Fire the instance's timers that are due by the engine clock; a no-op when none is due.
+
+    Whether anything is due is decided from the timer-job rows under the instance lock, so when two
+    schedulers hold jobs of the same instance the first fires them all (and marks them done in the same
+    transaction) and the second finds nothing left: each job fires once, with one ``timer_fired`` event.
+    """
     instance = lock(session, instance_id)
     if instance.status != RUNNING:
         return instance
+    now = ctx.now()
+    due = list(
+        session.scalars(
+            select(TimerJob)
+            .where(
+                TimerJob.instance_id == instance.id,
+                TimerJob.kind == BPMN_TIMER,
+                TimerJob.done_at.is_(None),
+                TimerJob.due_at < now,
+            )
+            .order_by(TimerJob.id)
+        )
+    )
+    if not due:
+        return instance
+    specs = spec_set(session, ctx, instance)
+    workflow = runtime.load(instance.state, specs)
+    runtime.advance(workflow, now=now)
+    audit.record(session, "timer_fired", actor, now, instance_id=instance.id, data={"jobs": [job.id for job in due]})
+    _write_back(session, ctx, instance, workflow, specs, now)
+    return instance
+
+
+def deliver(
+    session: Session,
+    ctx: Context,
+    *,
+    instance_id: int,
+    change: Callable[[Any], None],
+    actor: str,
+    action: str,
+    data: dict[str, Any] | None = None,
+) -> ProcessInstance:
+    """Apply ``change`` to the locked, running workflow (e.g. catch a message), run on, record ``action``."""
+    instance = lock(session, instance_id)
+    _require_running(instance)
     specs = spec_set(session, ctx, instance)
     now = ctx.now()
     workflow = runtime.load(instance.state, specs)
-    runtime.advance(workflow)
-    audit.record(session, "timer_fired", actor, now, instance_id=instance.id)
+    change(workflow)
+    runtime.advance(workflow, now=now)
+    audit.record(session, action, actor, now, instance_id=instance.id, data=data)
     _write_back(session, ctx, instance, workflow, specs, now)
     return instance
 
@@ -206,14 +255,19 @@ def _require_running(instance: ProcessInstance) -> None:
         raise InvalidStateError(f"project {instance.id} is {instance.status}; tasks cannot be completed")
 
 
-def _form_for(session: Session, instance: ProcessInstance, specs: SpecSet, row: HumanTask) -> dict[str, Any] | None:
+def _form_for(instance: ProcessInstance, specs: SpecSet, row: HumanTask) -> dict[str, Any] | None:
     version_id = instance.bound_versions.get(row.process_key) or instance.process_version_id
-    version = session.get(ProcessVersion, version_id)
-    return version.forms.get(row.form_key) if version else None
+    return specs.forms.get(version_id, {}).get(row.form_key)
 
 
 def _write_back(
-    session: Session, ctx: Context, instance: ProcessInstance, workflow: Any, specs: SpecSet, now: datetime
+    session: Session,
+    ctx: Context,
+    instance: ProcessInstance,
+    workflow: Any,
+    specs: SpecSet,
+    now: datetime,
+    latest: dict[str, Any] | None = None,
 ) -> None:
     ready = runtime.ready_tasks(workflow)
     owner_key = {vid: key for key, vid in instance.bound_versions.items()}
@@ -222,7 +276,7 @@ def _write_back(
         return owner_key.get(specs.owner.get(spec_name, -1), spec_name)
 
     tasks.sync(session, instance, ready, stage_of, now, ctx.deadline)
-    _sync_timers(session, instance, runtime.pending_timers(workflow))
+    _sync_timers(session, instance, runtime.pending_timers(workflow), now)
     active = runtime.active_spec_names(workflow)
     instance.stage = stage_of(active[0]) if active else None
     if runtime.is_completed(workflow):
@@ -230,11 +284,12 @@ def _write_back(
         instance.ended_at = now
         instance.stage = None
         audit.record(session, "completed", "engine", now, instance_id=instance.id)
-    data = runtime.workflow_data(workflow)
     summary = dict(instance.summary or {})
-    summary.update({k: data[k] for k in SUMMARY_KEYS if data.get(k) not in (None, "")})
+    for data in (runtime.workflow_data(workflow), latest or {}):
+        summary.update({k: data[k] for k in SUMMARY_KEYS if data.get(k) not in (None, "")})
     instance.summary = summary
     instance.department = summary.get("department")
+    instance.title = str(summary.get("project_name") or instance.title)
     instance.state = runtime.save(workflow)
     instance.error = None
     instance.updated_at = now
@@ -265,18 +320,31 @@ def _record_disclosure(
     )
 
 
-def _sync_timers(session: Session, instance: ProcessInstance, timers: list[runtime.PendingTimer]) -> None:
+def _sync_timers(
+    session: Session, instance: ProcessInstance, timers: list[runtime.PendingTimer], now: datetime | None = None
+) -> None:
+    """Make the instance's open timer jobs match the workflow's waiting timers.
+
+    A job that is no longer waiting and was due by ``now`` has run its course (fired, or its time passed
+    while the step that made it moot ran): it is kept, marked done, as the record the scheduler and
+    audits read. A job that was not yet due (timer cancelled, e.g. its user task was completed) is
+    deleted. Without ``now`` (cancelling a project) every open job is deleted.
+    """
     jobs = {
         (job.task_uuid, job.due_at): job
         for job in session.scalars(
             select(TimerJob).where(
-                TimerJob.instance_id == instance.id, TimerJob.done_at.is_(None), TimerJob.kind == "bpmn_timer"
+                TimerJob.instance_id == instance.id, TimerJob.done_at.is_(None), TimerJob.kind == BPMN_TIMER
             )
         )
     }
     wanted = {(t.task_uuid, t.due_at) for t in timers}
     for key, job in jobs.items():
-        if key not in wanted:
+        if key in wanted:
+            continue
+        if now is not None and job.due_at < now:
+            job.done_at = now
+        else:
             session.delete(job)
     for task_uuid, due_at in wanted - set(jobs):
-        session.add(TimerJob(instance_id=instance.id, kind="bpmn_timer", task_uuid=task_uuid, due_at=due_at))
+        session.add(TimerJob(instance_id=instance.id, kind=BPMN_TIMER, task_uuid=task_uuid, due_at=due_at))

@@ -202,6 +202,25 @@ def form_key_of(name: str) -> str:
     return base
 
 
+def check_document(name: str, tree: Any) -> str:
+    """Check one BPMN or DMN document on its own (schema, SpiffWorkflow's parser); returns 'bpmn' or 'dmn'.
+
+    ``engine.validation`` reports every file's problems at once, where ``parse_bundle`` stops at the first.
+    """
+    namespace = etree.QName(tree.getroot()).namespace or ""
+    parser = ServflowBpmnParser(validator=VALIDATOR)
+    try:
+        if namespace.startswith((_DMN_PREFIX, _DMN_PREFIX_OLD)):
+            _add_dmn(parser, tree, name, ParsedBundle())
+            return "dmn"
+        if namespace == BPMN_NS:
+            _add_bpmn(parser, tree, name, {})
+            return "bpmn"
+    except (KeyError, AttributeError, TypeError, ValueError, IndexError) as exc:
+        raise DefinitionError(f"unsupported or incomplete model ({type(exc).__name__}: {exc})", file=name) from None
+    raise DefinitionError(f"unknown XML namespace {namespace!r}", file=name)
+
+
 def _add_dmn(parser: ServflowBpmnParser, tree: Any, name: str, result: ParsedBundle) -> None:
     try:
         parser.add_dmn_xml(tree.getroot(), filename=name)

@@ -3,18 +3,27 @@
 Everything else in servflow sees plain data (``ReadyTask``, ``PendingTimer``) and strings of state.
 Specs are restored from their stored form once per process and shared by every instance that runs
 on the same set of versions (``SpecCache``); state is compacted after every step (``compaction``).
+
+Timers run on the engine's clock, not the wall clock: SpiffWorkflow's timer module asks
+``datetime.now(timezone.utc)`` both when a timer starts waiting (duration → due time) and when it checks
+whether the timer is due. ``engine_time(now)`` answers those questions with the command's ``now`` for the
+duration of one step, so a timer job the scheduler fires at the engine clock's time really fires, and
+tests can move time instead of sleeping. Outside ``engine_time`` the real clock answers.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
@@ -27,6 +36,40 @@ from .serializer import dump_state, load_state, spec_from_dict
 
 SCRIPT_ENGINE = make_script_engine()
 
+_engine_now: ContextVar[datetime | None] = ContextVar("servflow_engine_now", default=None)
+
+
+class _AnyDatetime(type):
+    # The timer module also uses its ``datetime`` name in isinstance checks on plain datetimes.
+    def __instancecheck__(cls, obj: object) -> bool:
+        return isinstance(obj, datetime)
+
+
+class _EngineDatetime(datetime, metaclass=_AnyDatetime):
+    """``datetime`` as SpiffWorkflow's timer module sees it: ``now()`` is the engine's time inside a step."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        override = _engine_now.get()
+        if override is None:
+            return datetime.now(tz)
+        return override.astimezone(tz) if tz is not None else override.astimezone().replace(tzinfo=None)
+
+
+_spiff_timer.datetime = _EngineDatetime  # type: ignore[misc]
+
+
+@contextmanager
+def engine_time(now: datetime | None) -> Iterator[None]:
+    """Let SpiffWorkflow's timers see ``now`` (aware) as the current time within the block."""
+    if now is not None and now.tzinfo is None:
+        raise ValueError("engine_time needs an aware datetime")
+    token = _engine_now.set(now)
+    try:
+        yield
+    finally:
+        _engine_now.reset(token)
+
 
 @dataclass(frozen=True)
 class SpecSet:
@@ -35,6 +78,7 @@ class SpecSet:
     spec: Any
     subprocess_specs: dict[str, Any]
     owner: dict[str, int]
+    forms: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,8 +120,13 @@ class SpecCache:
         return built
 
 
-def build_spec_set(top_key: str, versions: dict[str, tuple[int, dict[str, Any]]]) -> SpecSet:
-    """``versions`` maps process key → (version id, stored spec data) for the top process and its calls."""
+def build_spec_set(
+    top_key: str,
+    versions: dict[str, tuple[int, dict[str, Any]]],
+    forms: dict[int, dict[str, Any]] | None = None,
+) -> SpecSet:
+    """``versions`` maps process key → (version id, stored spec data) for the top process and its calls;
+    ``forms`` maps version id → its form definitions, kept beside the specs so completions need no query."""
     owner: dict[str, int] = {}
     subprocess_specs: dict[str, Any] = {}
     top_spec = None
@@ -91,7 +140,7 @@ def build_spec_set(top_key: str, versions: dict[str, tuple[int, dict[str, Any]]]
         for name, embedded in data.get("embedded", {}).items():
             subprocess_specs[name] = spec_from_dict(embedded)
             owner[name] = version_id
-    return SpecSet(spec=top_spec, subprocess_specs=subprocess_specs, owner=owner)
+    return SpecSet(spec=top_spec, subprocess_specs=subprocess_specs, owner=owner, forms=forms or {})
 
 
 def new_workflow(specs: SpecSet, data: dict[str, Any]) -> BpmnWorkflow:
@@ -112,20 +161,24 @@ def save(workflow: BpmnWorkflow) -> str:
     return dump_state(workflow)
 
 
-def advance(workflow: BpmnWorkflow) -> None:
-    """Run engine tasks (gateways, scripts, due timers) until only people or time can move it on."""
-    _guarded(lambda: (workflow.refresh_timers(), workflow.do_engine_steps()))
+def advance(workflow: BpmnWorkflow, *, now: datetime | None = None) -> None:
+    """Run engine tasks (gateways, scripts, timers due at ``now``) until only people or time can move it on."""
+    with engine_time(now):
+        _guarded(lambda: (workflow.refresh_timers(), workflow.do_engine_steps()))
 
 
-def complete(workflow: BpmnWorkflow, task_uuid: str, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def complete(
+    workflow: BpmnWorkflow, task_uuid: str, data: dict[str, Any], *, now: datetime | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Complete a READY user task and run on; returns the task's extensions and its data after completion."""
     task = _find(workflow, task_uuid)
     if task is None or task.state != TaskState.READY:
         raise ConflictError("this task is no longer waiting for input")
     task.data.update(data)
-    _guarded(task.run)
+    with engine_time(now):
+        _guarded(task.run)
     completed_data = dict(task.data)
-    advance(workflow)
+    advance(workflow, now=now)
     return getattr(task.task_spec, "extensions", {}) or {}, completed_data
 
 
@@ -159,8 +212,8 @@ def pending_timers(workflow: BpmnWorkflow) -> list[PendingTimer]:
         if not isinstance(definition, TimerEventDefinition):
             continue
         value = task._get_internal_data("event_value")
-        if isinstance(value, dict):
-            value = value.get("next")
+        if isinstance(value, dict):  # a cycle: nothing more to fire once its repetitions are used up
+            value = value.get("next") if value.get("cycles") != 0 else None
         if not value:
             continue
         try:

@@ -7,6 +7,7 @@ traceback.
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -96,6 +97,8 @@ def seed() -> None:
     from engine import demo
 
     engine = _engine()
+    for warning in demo.seed_calendars(engine):
+        click.echo(f"WARNING calendar {warning}", err=True)
     logins = demo.seed_users(engine)
     seed_projects = getattr(demo, "seed_projects", None)
     if seed_projects is not None:
@@ -112,9 +115,84 @@ def serve(host: str, port: int) -> None:
 
     from web import create_app
 
-    app = create_app()
+    app = create_app({"SCHEDULER_ENABLED": True})
     click.echo(f"servflow is running at http://{host}:{port}/  (Ctrl+C to stop)")
     run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="run one sweep and exit")
+@click.option("--interval", default=30.0, show_default=True, help="seconds between sweeps")
+@click.option("--lease", default=60.0, show_default=True, help="seconds a claimed timer job stays this process's")
+def scheduler(once: bool, interval: float, lease: float) -> None:
+    """Fire due BPMN timers, send reminders and escalations, e-mail notifications (own process)."""
+    from engine import scheduler as sched
+
+    args = ["--interval", str(interval), "--lease", str(lease)] + (["--once"] if once else [])
+    sched.main(args)
+
+
+@main.group()
+def calendar() -> None:
+    """Working-day calendars (holidays, 调休, local days such as 古尔邦节)."""
+
+
+@calendar.command("seed")
+@click.option("--years", "years", type=int, multiple=True, required=True, help="e.g. --years 2025 --years 2026")
+@click.argument("more_years", type=int, nargs=-1)
+@click.option("--locality", default="650000", show_default=True)
+def calendar_seed(years: tuple[int, ...], more_years: tuple[int, ...], locality: str) -> None:
+    """Enter the national holidays of the given years from the chinese_calendar package."""
+    from engine import calendar_store
+
+    engine = _engine()
+    with engine.unit_of_work(write=True) as uow:
+        results = calendar_store.seed_years(uow.session, [*years, *more_years], locality)
+        uow.commit()
+    for r in results:
+        click.echo(f"{locality} {r.year}: {r.added} days added, {r.kept} already there")
+
+
+@calendar.command("add-day")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--locality", default="650000", show_default=True)
+@click.option("--off/--working", default=True, help="a day off (default) or a working day")
+@click.option("--note", default="", help="e.g. 古尔邦节")
+def calendar_add_day(day: datetime, locality: str, off: bool, note: str) -> None:
+    """Make DAY (yyyy-MM-dd) a day off or a working day in a locality."""
+    from engine import calendar_store
+
+    engine = _engine()
+    with engine.unit_of_work(write=True) as uow:
+        calendar_store.set_day(uow.session, locality, day.date(), working=not off, note=note)
+        uow.commit()
+    click.echo(f"{locality} {day.date().isoformat()}: {'day off' if off else 'working day'} {note}".rstrip())
+
+
+@calendar.command("remove-day")
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--locality", default="650000", show_default=True)
+def calendar_remove_day(day: datetime, locality: str) -> None:
+    """Remove a locality's own entry for DAY (the parent's calendar decides again)."""
+    from engine import calendar_store
+
+    engine = _engine()
+    with engine.unit_of_work(write=True) as uow:
+        removed = calendar_store.remove_day(uow.session, locality, day.date())
+        uow.commit()
+    click.echo(f"{locality} {day.date().isoformat()}: {'removed' if removed else 'no entry'}")
+
+
+@calendar.command("list")
+@click.option("--locality", default="650000", show_default=True)
+@click.option("--year", type=int, default=None)
+def calendar_list(locality: str, year: int | None) -> None:
+    """The days a locality entered itself (holidays, 调休, local days)."""
+    from engine import calendar_store
+
+    with _engine().unit_of_work() as uow:
+        for row in calendar_store.own_days(uow.session, locality, year):
+            click.echo(f"{row.day.isoformat()}\t{'working' if row.working else 'off'}\t{row.note}")
 
 
 def run() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
+from engine import deadline_hook, scheduler
 from engine.config import EngineConfig
 from engine.service import Engine
 
@@ -13,7 +14,14 @@ KEY = "servflow_engine"
 def init_app(app: Flask) -> None:
     url = app.config.get("DATABASE_URL") or EngineConfig.from_env().database_url
     app.config["DATABASE_URL"] = url
-    app.extensions[KEY] = Engine(EngineConfig(database_url=url))
+    engine = Engine(EngineConfig(database_url=url))
+    deadline_hook.install(engine)
+    app.extensions[KEY] = engine
+    if app.config.get("SCHEDULER_ENABLED"):
+        # `make run`: timers, reminders and e-mail in-process; production runs `servflow scheduler`.
+        app.extensions["servflow_scheduler"] = scheduler.start(
+            scheduler.build(url), interval=float(app.config.get("SCHEDULER_INTERVAL", 30))
+        )
 
 
 def get_engine() -> Engine:

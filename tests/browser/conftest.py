@@ -22,7 +22,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from engine.demo import DEMO_PASSWORD, seed_users
+from engine.demo import DEMO_PASSWORD, seed_calendars, seed_users
 from engine.service import Engine
 from web import create_app
 
@@ -63,6 +63,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def live_app(engine: Engine, database_url: str, tmp_path: Path) -> Iterator[LiveApp]:
+    seed_calendars(engine)
     seed_users(engine)
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "browser-test"})
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)

@@ -1,6 +1,6 @@
 // Bundles src/*.js into ../static/dist/ as classic scripts (IIFE) plus one CSS file per entry.
 // Usage: node build.mjs [--watch]
-import { rm } from 'node:fs/promises';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -30,6 +30,13 @@ const options = {
 };
 
 await rm(outdir, { recursive: true, force: true });
+
+// The API page (/api/v1/docs) uses Swagger UI's prebuilt files as they are; copy, don't bundle.
+const swaggerFiles = ['swagger-ui-bundle.js', 'swagger-ui.css', 'LICENSE', 'NOTICE'];
+await mkdir(`${outdir}/swagger-ui`, { recursive: true });
+await Promise.all(
+  swaggerFiles.map((file) => cp(here(`node_modules/swagger-ui-dist/${file}`), `${outdir}/swagger-ui/${file}`))
+);
 
 if (watch) {
   const context = await esbuild.context(options);
