@@ -91,6 +91,20 @@ def lock(session: Session, instance_id: int) -> ProcessInstance:
     return instance
 
 
+def lock_for_task(session: Session, task_id: int) -> tuple[ProcessInstance, HumanTask]:
+    """Lock the instance a task belongs to (one round trip), then read the task as it is under the lock."""
+    instance = session.scalars(
+        select(ProcessInstance)
+        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+        .where(HumanTask.id == task_id)
+        .with_for_update(of=ProcessInstance)
+        .execution_options(populate_existing=True)
+    ).first()
+    if instance is None:
+        raise NotFoundError(f"task {task_id} does not exist")
+    return instance, session.get(HumanTask, task_id, populate_existing=True)
+
+
 def start(
     session: Session,
     ctx: Context,
@@ -123,14 +137,12 @@ def start(
     workflow = runtime.new_workflow(specs, {"locality": locality, "business_key": business_key, **data})
     runtime.advance(workflow, now=now)
     audit.record(session, "started", actor, now, instance_id=instance.id, data=data)
-    _write_back(session, ctx, instance, workflow, specs, now)
+    _write_back(session, ctx, instance, workflow, specs, now, had_timers=False)
     return instance
 
 
 def complete(session: Session, ctx: Context, *, task_id: int, data: dict[str, Any], actor: str) -> ProcessInstance:
-    row = tasks.get_task(session, task_id)
-    instance = lock(session, row.instance_id)
-    session.refresh(row)
+    instance, row = lock_for_task(session, task_id)
     tasks.require_open(row)
     _require_running(instance)
     if row.assignee and row.assignee != actor:
@@ -144,6 +156,7 @@ def complete(session: Session, ctx: Context, *, task_id: int, data: dict[str, An
             data = ctx.validate_form(form, data)
     now = ctx.now()
     workflow = runtime.load(instance.state, specs)
+    had_timers = bool(runtime.pending_timers(workflow))
     extensions, task_data = runtime.complete(workflow, row.task_uuid, data, now=now)
     _record_disclosure(session, instance, row, extensions.get("servflow:disclose"), task_data, now)
     row.state = tasks.COMPLETED
@@ -160,7 +173,7 @@ def complete(session: Session, ctx: Context, *, task_id: int, data: dict[str, An
         element_id=row.element_id,
         data=data,
     )
-    _write_back(session, ctx, instance, workflow, specs, now, latest=task_data)
+    _write_back(session, ctx, instance, workflow, specs, now, latest=task_data, had_timers=had_timers)
     return instance
 
 
@@ -268,7 +281,10 @@ def _write_back(
     specs: SpecSet,
     now: datetime,
     latest: dict[str, Any] | None = None,
+    had_timers: bool = True,
 ) -> None:
+    """Write everything a step changed; ``had_timers=False`` (the loaded state waited on no timer)
+    lets a step that leaves no timer skip reading timer jobs: jobs only ever mirror waiting timers."""
     ready = runtime.ready_tasks(workflow)
     owner_key = {vid: key for key, vid in instance.bound_versions.items()}
 
@@ -276,7 +292,9 @@ def _write_back(
         return owner_key.get(specs.owner.get(spec_name, -1), spec_name)
 
     tasks.sync(session, instance, ready, stage_of, now, ctx.deadline)
-    _sync_timers(session, instance, runtime.pending_timers(workflow), now)
+    timers = runtime.pending_timers(workflow)
+    if timers or had_timers:
+        _sync_timers(session, instance, timers, now)
     active = runtime.active_spec_names(workflow)
     instance.stage = stage_of(active[0]) if active else None
     if runtime.is_completed(workflow):
