@@ -7,6 +7,7 @@ from pathlib import Path
 from flask.testing import FlaskClient
 
 from engine.demo import DEMO_PASSWORD
+from engine.service import Engine
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -28,3 +29,27 @@ def login(client: FlaskClient, username: str, password: str = DEMO_PASSWORD) -> 
         "/login", data={"username": username, "password": password, "csrf_token": csrf_token(client)}
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def queue_sample_notices(engine: Engine) -> None:
+    """Two notices for manager_region (an escalation and a reminder), one for manager_karamay."""
+    from datetime import UTC, datetime
+
+    from engine import notifications
+    from engine.notifications import Notice
+
+    at = datetime(2025, 10, 11, 1, 0, tzinfo=UTC)
+    samples = [
+        (
+            ["manager_region", "manager_karamay"],
+            "escalate:1:2025-10-11",
+            "【逾期督办】「财政审核」已超过办理期限2025-10-10",
+        ),
+        (["manager_region"], "remind:2", "【待办提醒】「签订合同」将于2025-10-09到期"),
+    ]
+    with engine.unit_of_work(write=True) as uow:
+        for recipients, key, subject in samples:
+            kind = notifications.REMINDER if key.startswith("remind") else notifications.ESCALATION
+            notice = Notice(kind, subject, "项目：社区养老服务项目（R-1）\n任务：财政审核", key=key)
+            notifications.notify(uow.session, recipients, notice, at)
+        uow.commit()

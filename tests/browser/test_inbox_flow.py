@@ -70,7 +70,10 @@ def test_purchaser_claims_fixes_and_submits_then_finance_sees_the_review(
 
     page.locator(".fjs-form-field-textfield input").fill("乌鲁木齐市社区居家养老服务项目（二期）")
     page.locator(".fjs-form-field-number input").fill("3000000.50")
-    page.click("#submit-task")
+    expect(page.locator(".fjs-form-field-number input")).to_have_value("3000000.50")
+    with page.expect_response(lambda r: r.request.method == "POST" and f"/tasks/{mine.id}" in r.url) as answer:
+        page.click("#submit-task")
+    assert answer.value.status == 200, (answer.value.status, page.locator("#task-status").inner_text())
     page.wait_for_url("**/inbox/")
     expect(page.locator(".flash")).to_contain_text("任务已办结")
     expect(page.locator(f"tr[data-task-id='{mine.id}']")).to_have_count(0)
