@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from . import calendar_store
-from .bundles import read_path
 from .deadlines import local_date
 from .driver import Driver, Scenario
 from .errors import CalendarError, ConflictError
@@ -21,6 +19,7 @@ from .localities import REGION
 from .models import CalendarYear, HumanTask, User
 from .roles import ROLES
 from .service import Engine
+from .shipped import shipped_bundle
 from .users import create_user, grant, hash_password
 
 DEMO_PASSWORD = "demo123"
@@ -95,7 +94,6 @@ def seed_users(engine: Engine) -> list[DemoLogin]:
 
 # --------------------------------------------------------------------------- demo projects
 
-SHIPPED_ROOT = Path(__file__).resolve().parent.parent
 REGION_CODE = DEMO_LOCALITIES[0][0]
 _SUFFIX = {code: suffix for code, suffix, _ in DEMO_LOCALITIES}
 _KEY_PREFIX = {"650000": "XJZQ", "650100": "WLMQ", "650200": "KLMY"}
@@ -108,12 +106,6 @@ def demo_username(role: str | None, locality: str) -> str:
 
 def demo_actor(task: HumanTask) -> str:
     return demo_username(task.role, task.locality_code)
-
-
-def shipped_bundle(root: Path = SHIPPED_ROOT) -> dict[str, bytes]:
-    """processes/ and forms/ as one bundle, named the way ``servflow deploy`` names them."""
-    files = {f"processes/{name}": data for name, data in read_path(root / "processes").items()}
-    return files | {f"forms/{name}": data for name, data in read_path(root / "forms").items()}
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,17 @@ its next answer), and expect this path. Scenarios live in the bundle beside the 
       {"name": "大额项目 / large budget",
        "start": {"budget": 3000000},
        "answers": {"apply": [{"budget": 3000000}], "review_large": [{}]},
-       "expect": {"tasks": ["apply", "review_large"], "path": ["by_budget", "end"], "end": true}}
+       "expect": {"tasks": ["apply", "review_large"], "path": ["by_budget", "end"], "end": true,
+                  "data": {"route": "large"}}}
     ]}
 
 ``expect.tasks`` is the exact order of user tasks completed; ``expect.path`` element ids that must
 appear in the actual path in that order (other elements may come between); ``expect.end`` whether the
-process must have finished (``false``: it must be left waiting). A task with a form answers with a
-valid example submission overlaid with the given answer, checked by the same form rules the inbox
-uses. A task with no answer left stops the run there (it waits, as it would for a person).
+process must have finished (``false``: it must be left waiting); ``expect.data`` values the process data
+must hold where the run stops (a decision's result such as the procurement method or a grade, which the
+path alone may not show): the final data if it ended, else the data the first waiting task sees. A task
+with a form answers with a valid example submission overlaid with the given answer, checked by the same
+form rules the inbox uses. A task with no answer left stops the run there (it waits, as it would for a person).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from .parsing import ParsedBundle, scenario_process_key
 
 MAX_STEPS = 500
 _SCENARIO_KEYS = {"name", "start", "answers", "expect", "description"}
-_EXPECT_KEYS = {"tasks", "path", "end"}
+_EXPECT_KEYS = {"tasks", "path", "end", "data"}
 
 
 def scenario_file_name(process_key: str) -> str:
@@ -49,6 +52,7 @@ class Scenario:
     expect_tasks: list[str] | None = None
     expect_path: list[str] | None = None
     expect_end: bool | None = None
+    expect_data: dict[str, Any] | None = None
 
 
 @dataclass
@@ -60,6 +64,7 @@ class ScenarioResult:
     tasks: list[str] = field(default_factory=list)
     ended: bool = False
     waiting_at: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
     zh: str = ""
     en: str = ""
 
@@ -124,6 +129,8 @@ def _scenario(item: Any, index: int, source: str) -> Scenario:
             raise fail(f'"expect.{key}" must be a list of element ids')
     if "end" in expect and not isinstance(expect["end"], bool):
         raise fail('"expect.end" must be true or false')
+    if "data" in expect and not isinstance(expect["data"], dict):
+        raise fail('"expect.data" must be an object of expected values')
     return Scenario(
         name=name.strip(),
         start=start,
@@ -131,6 +138,7 @@ def _scenario(item: Any, index: int, source: str) -> Scenario:
         expect_tasks=expect.get("tasks"),
         expect_path=expect.get("path"),
         expect_end=expect.get("end"),
+        expect_data=expect.get("data"),
     )
 
 
@@ -169,6 +177,7 @@ def run_scenario(
             t.element_id for t in runtime.pending_timers(workflow)
         ]
         result.path = _path(workflow)
+        result.data = _stop_data(workflow)
     except InvalidDataError as exc:
         return _fail(result, f"答复未通过表单校验：{exc.errors}", f"an answer is refused by its form: {exc.errors}")
     except ServflowError as exc:
@@ -220,6 +229,12 @@ def _path(workflow: Any) -> list[str]:
     return [task.task_spec.bpmn_id for task in done]
 
 
+def _stop_data(workflow: Any) -> dict[str, Any]:
+    """The data where the run stopped: what the first waiting task sees, else the final data."""
+    ready = runtime.ready_tasks(workflow)
+    return dict(ready[0].data) if ready else runtime.workflow_data(workflow)
+
+
 def _judge(result: ScenarioResult, scenario: Scenario) -> ScenarioResult:
     where_zh = f"，停在 {result.waiting_at}" if result.waiting_at else ""
     where_en = f"; it waits at {result.waiting_at}" if result.waiting_at else ""
@@ -241,6 +256,12 @@ def _judge(result: ScenarioResult, scenario: Scenario) -> ScenarioResult:
         return _fail(result, f"流程未结束{where_zh}", f"the process did not end{where_en}")
     if scenario.expect_end is False and result.ended:
         return _fail(result, "流程已结束，但预期应停在某一步", "the process ended, but it was expected to wait")
+    wrong = {key: value for key, value in (scenario.expect_data or {}).items() if result.data.get(key) != value}
+    if wrong:
+        actual = {key: result.data.get(key) for key in wrong}
+        return _fail(
+            result, f"数据应为 {wrong}，实际为 {actual}{where_zh}", f"expected data {wrong}, got {actual}{where_en}"
+        )
     result.passed = True
     return result
 

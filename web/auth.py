@@ -7,6 +7,7 @@ Every request loads the signed-in ``Principal`` into ``g.principal``; views ask 
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -17,12 +18,16 @@ from engine import users
 
 from .engine_ext import get_engine
 from .i18n import t
+from .rate_limit import SlidingWindowLimiter
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
+LOGIN_IP_MAX_ATTEMPTS = 20  # failed sign-ins per remote address and window (app config overrides both)
+LOGIN_IP_WINDOW_SECONDS = 300
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["login_limiter"] = SlidingWindowLimiter()
     app.before_request(_load_principal)
     app.jinja_env.globals["current_principal"] = lambda: g.get("principal")
 
@@ -75,6 +80,11 @@ def login_required(view: F) -> F:
 def login() -> Any:
     error = None
     if request.method == "POST":
+        wait = _address_wait()
+        if wait:
+            minutes = max(1, math.ceil(wait / 60))
+            page = render_template("auth/login.html", error=t("auth.too_many_attempts", minutes=minutes))
+            return page, 429, {"Retry-After": str(math.ceil(wait))}
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
         with get_engine().unit_of_work(write=True) as uow:
@@ -94,8 +104,27 @@ def login() -> Any:
                 session["lang"] = lang
             session["user_id"] = user.id
             return redirect(_safe_next(request.args.get("next")))
+        _address_failed()
         error = t("auth.invalid")
     return render_template("auth/login.html", error=error), (401 if error else 200)
+
+
+def _ip_limits() -> tuple[int, float]:
+    config = current_app.config
+    return (
+        int(config.get("LOGIN_IP_MAX_ATTEMPTS", LOGIN_IP_MAX_ATTEMPTS)),
+        float(config.get("LOGIN_IP_WINDOW_SECONDS", LOGIN_IP_WINDOW_SECONDS)),
+    )
+
+
+def _address_wait() -> float:
+    """Seconds this remote address must wait before signing in again (0: go ahead)."""
+    limit, window = _ip_limits()
+    return current_app.extensions["login_limiter"].retry_after(request.remote_addr or "-", limit, window)
+
+
+def _address_failed() -> None:
+    current_app.extensions["login_limiter"].record(request.remote_addr or "-", _ip_limits()[1])
 
 
 @bp.post("/logout")

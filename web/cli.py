@@ -17,8 +17,6 @@ from engine.errors import ServflowError
 from engine.migrate import upgrade
 from engine.service import Engine
 
-SHIPPED = Path(__file__).resolve().parent.parent
-
 
 def _engine() -> Engine:
     return Engine(EngineConfig.from_env())
@@ -53,11 +51,9 @@ def deploy(path: Path | None, locality: str, deployed_by: str) -> None:
     """Deploy a .bpmn/.dmn/form file, a folder or a zip (default: the shipped processes and forms)."""
     engine = _engine()
     if path is None:
-        from engine.bundles import read_path
+        from engine.shipped import shipped_bundle
 
-        files = {f"processes/{k}": v for k, v in read_path(SHIPPED / "processes").items()}
-        files |= {f"forms/{k}": v for k, v in read_path(SHIPPED / "forms").items()}
-        result = engine.deploy(files, locality, deployed_by)
+        result = engine.deploy(shipped_bundle(), locality, deployed_by)
     else:
         result = engine.deploy_path(path, locality, deployed_by)
     for key, version in result.created:

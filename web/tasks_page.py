@@ -18,6 +18,7 @@ from engine import forms, inbox
 from engine.errors import ConflictError, InvalidDataError, PermissionDeniedError, ServflowError
 from engine.instances import SUMMARY_KEYS
 from engine.models import HumanTask
+from engine.option_labels import instance_option_labels, label_of
 from engine.service import Engine
 from engine.users import get_user
 
@@ -47,10 +48,12 @@ def show(task_id: int) -> Any:
         task = inbox.visible_task(uow.session, principal, task_id)
         context = inbox.task_context(uow.session, task)
         team = inbox.colleagues(uow.session, task, exclude=principal.username)
+        labels = instance_option_labels(uow.session, context.instance)
     editable = inbox.can_work_on(principal, task)
     data = engine.task_data(task_id) if editable and context.form is not None else (task.draft or {})
     now = china_now()
-    summary = [(key, context.instance.summary.get(key)) for key in SUMMARY_KEYS if context.instance.summary.get(key)]
+    recorded = context.instance.summary
+    summary = [(key, label_of(labels, key, recorded[key])) for key in SUMMARY_KEYS if recorded.get(key)]
     return render_template(
         "tasks/show.html",
         task=task,

@@ -21,6 +21,7 @@ from engine.deadlines import DeadlineRule
 from engine.parsing import parse_bundle
 from engine.roles import ROLES
 from engine.scripting import check_code
+from engine.shipped import shipped_bundle
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 BPMN = sorted(p.name for p in PROCESSES.glob("*.bpmn"))
@@ -122,9 +123,7 @@ def test_business_rule_tasks_name_shipped_decisions(documents: dict[str, Any]) -
 
 def test_the_engine_accepts_the_shipped_bundle() -> None:
     """What ``deploy`` does with these files: forms, processes and decisions parse together."""
-    root = PROCESSES.parent
-    files = {f"{p.parent.name}/{p.name}": p.read_bytes() for d in ("processes", "forms") for p in (root / d).iterdir()}
-    bundle = parse_bundle(files)
+    bundle = parse_bundle(shipped_bundle())
     assert sorted(bundle.processes) == sorted((*STAGES, "lifecycle"))
     config = bundle.processes["sign"].task_config["announce_contract"]
     assert (config["role"], config["form_key"], config["disclose"]["kind"]) == (

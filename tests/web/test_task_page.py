@@ -9,7 +9,10 @@ from typing import Any
 from flask.testing import FlaskClient
 from inbox_support import URUMQI, deploy_approval, start
 
+from engine.demo import demo_username
+from engine.driver import Driver
 from engine.service import Engine
+from engine.shipped import shipped_bundle
 from support import csrf_token, login
 
 
@@ -137,3 +140,20 @@ def test_a_task_without_form_completes_with_an_optional_comment(engine: Engine, 
     assert engine.get_instance(apply.instance_id).status == "completed"
     history = client.get(f"/tasks/{review.id}").get_data(as_text=True)
     assert "项目流程结束" in history and "已由 乌鲁木齐财政部门 于" in history
+
+
+def test_the_summary_shows_the_option_labels_of_the_projects_forms(engine: Engine, client: FlaskClient) -> None:
+    """The reviewer reads 基本公共服务 and 一般公共预算, not the stored codes basic_public / general_budget."""
+    engine.deploy(shipped_bundle(), "650000", "test")
+    instance = engine.start("lifecycle", locality=URUMQI, business_key="WLMQ-LABELS", actor="purchaser_urumqi")
+    application = {"project_name": "社区居家养老服务", "budget": 800_000, "category": "basic_public",
+                   "funding_source": "general_budget", "public_service": False}  # fmt: skip
+    Driver(engine, actor=lambda task: demo_username(task.role, task.locality_code)).run(
+        instance.id, {"submit_application": application}, stop_at={"review_application"}
+    )
+    (review,) = engine.open_tasks(instance.id)
+    login(client, "finance_reviewer_urumqi")
+    html = client.get(f"/tasks/{review.id}").get_data(as_text=True)
+    summary = html[html.index('id="summary-heading"') : html.index('id="diagram-heading"')]
+    assert "基本公共服务" in summary and "一般公共预算" in summary and "¥800,000.00" in summary
+    assert "basic_public" not in summary and "general_budget" not in summary

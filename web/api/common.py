@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import ConflictError, ServflowError, UnsafeInputError
+from engine import access
+from engine.errors import ConflictError, PermissionDeniedError, ServflowError, UnsafeInputError
 from engine.localities import get_locality
 from engine.users import Principal
 
@@ -97,6 +98,25 @@ def writing(change: Callable[[Session], T]) -> T:
 def locality_code(session: Session, value: str) -> str:
     """A locality's code from its code or name; unknown ones are 404."""
     return get_locality(session, value).code
+
+
+def allowed_localities(
+    session: Session, principal: Principal, action: str, locality: str | None, *, refused: str, outside: str
+) -> set[str] | None:
+    """Where ``principal`` may do ``action`` (None: everywhere), narrowed to the ``locality`` asked for.
+
+    403 with ``refused`` when nowhere, or with ``outside`` and the code when the asked-for locality is
+    not among them; an unknown locality is 404.
+    """
+    allowed = access.localities_for(session, principal, action)
+    if allowed is not None and not allowed:
+        raise PermissionDeniedError(refused)
+    if locality:
+        code = locality_code(session, locality)
+        if allowed is not None and code not in allowed:
+            raise PermissionDeniedError(f"{outside} {code}")
+        allowed = {code}
+    return allowed
 
 
 def json_response(body: Any, status: int = 200) -> Response:

@@ -13,12 +13,11 @@ from sqlalchemy import case, func, select
 
 from engine import access
 from engine.deadlines import local_date
-from engine.errors import PermissionDeniedError
 from engine.models import HumanTask, ProcessInstance
 from engine.tasks import OPEN
 
 from ..engine_ext import get_engine
-from .common import blueprint, json_response, locality_code, me, reading
+from .common import allowed_localities, blueprint, json_response, me, reading
 from .schemas import FiguresQuery, FiguresSchema
 
 bp = blueprint("figures", "/figures", "Counts for dashboards: open and overdue work by stage and locality.")
@@ -32,14 +31,14 @@ def figures(args: dict[str, Any]) -> Response:
     principal = me()
     today = local_date(get_engine().clock())
     with reading() as session:
-        codes = access.localities_for(session, principal, "figures.read")
-        if codes is not None and not codes:
-            raise PermissionDeniedError("only managers, auditors and administrators see dashboard figures")
-        if args.get("locality"):
-            code = locality_code(session, args["locality"])
-            if codes is not None and code not in codes:
-                raise PermissionDeniedError(f"you do not oversee locality {code}")
-            codes = {code}
+        codes = allowed_localities(
+            session,
+            principal,
+            "figures.read",
+            args.get("locality"),
+            refused="only managers, auditors and administrators see dashboard figures",
+            outside="you do not oversee locality",
+        )
         overdue = func.sum(case((HumanTask.due_date < today, 1), else_=0))
         tasks = select(func.count(), overdue).where(
             HumanTask.state == OPEN, access.in_localities(HumanTask.locality_code, codes)

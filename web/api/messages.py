@@ -10,12 +10,12 @@ from typing import Any
 
 from flask import Response
 
-from engine import access, messages
-from engine.errors import NotFoundError, PermissionDeniedError
+from engine import messages
+from engine.errors import NotFoundError
 from engine.models import ProcessInstance
 
 from ..engine_ext import get_engine
-from .common import blueprint, json_response, locality_code, me, reading, writing
+from .common import allowed_localities, blueprint, json_response, me, reading, writing
 from .instances import detail
 from .schemas import InstanceDetailSchema, MessageSchema
 
@@ -30,14 +30,14 @@ def correlate(args: dict[str, Any]) -> Response:
     """Correlate a message to the project with this business key (agents, finance, purchasers of its locality)."""
     principal = me()
     with reading() as session:
-        allowed = access.localities_for(session, principal, "message.correlate")
-        if allowed is not None and not allowed:
-            raise PermissionDeniedError("you may not send messages to projects")
-        if args.get("locality"):
-            code = locality_code(session, args["locality"])
-            if allowed is not None and code not in allowed:
-                raise PermissionDeniedError(f"you may not send messages to projects of locality {code}")
-            allowed = {code}
+        allowed = allowed_localities(
+            session,
+            principal,
+            "message.correlate",
+            args.get("locality"),
+            refused="you may not send messages to projects",
+            outside="you may not send messages to projects of locality",
+        )
         try:
             instance = messages.find_instance(session, args["business_key"], allowed)
         except NotFoundError:
