@@ -96,10 +96,10 @@ def measure(subject: RawSpiff | ServflowInstance, history: int) -> float | None:
     return median_ms(samples)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=os.environ.get("SERVFLOW_BENCH_DATABASE_URL"))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{folder}/bench.sqlite"
         upgrade(url)

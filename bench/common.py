@@ -35,3 +35,26 @@ def print_table(title: str, rows: list[tuple[str, ...]], header: tuple[str, ...]
     print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     for row in rows:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+def machine() -> str:
+    """What the figures were measured on: CPUs, memory, CPU model, load, date (for bench/RESULTS.md)."""
+    import datetime
+    import os
+    import platform
+    from pathlib import Path
+
+    def first(path: str, key: str) -> str:
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+        return "?"
+
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"{datetime.date.today().isoformat()} — {os.cpu_count()} CPUs ({first('/proc/cpuinfo', 'model name')}), "
+        f"memory {first('/proc/meminfo', 'MemTotal')}, Python {platform.python_version()}, load average {load}"
+    )

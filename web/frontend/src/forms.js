@@ -12,7 +12,8 @@ import { resolveElement, showError } from './util/dom';
 async function renderForm(container, schema, data = {}, { readOnly = false } = {}) {
   const parent = resolveElement(container);
   parent.classList.add('sf-form');
-  const form = new Form({ container: parent, properties: { readOnly } });
+  // No input debounce: a submit right after typing must see what was typed.
+  const form = new Form({ container: parent, properties: { readOnly }, debounce: false });
   try {
     await form.importSchema(schema, data || {});
   } catch (error) {

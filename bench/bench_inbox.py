@@ -1,0 +1,280 @@
+"""Inbox, overdue list and dashboard counts over a million human tasks, p50/p95 through the real queries.
+
+The tables are bulk-loaded (PostgreSQL: ``COPY``; SQLite: executemany) with a realistic shape: three
+localities (乌鲁木齐 busiest), roles weighted like the lifecycle's lanes, stages from application to
+payment, due dates around today (~1 in 6 open tasks overdue, a few undated), 4 in 10 open tasks claimed.
+Completed tasks have the lower ids (they are older); open ones are the newest 20 %. Then ANALYZE, and
+each query runs ``REPEAT`` times through ``engine.inbox`` and ``engine.reporting``.
+
+Baseline in the same run: fetching one task by primary key (what any page costs at least).
+Target (issue "Benchmarks"): p95 ≤ 50 ms. Run: ``python -m bench.bench_inbox [--pg-tasks N --sqlite-tasks N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
+
+from bench.bench_engine import LOOP
+from bench.common import print_table
+from bench.servers import pg_database
+from engine import inbox, reporting
+from engine.migrate import upgrade
+from engine.models import HumanTask, ProcessInstance, ProcessVersion
+from engine.reporting import Scope, TaskQuery
+from engine.service import Engine
+from engine.users import Grant, Principal
+
+REPEAT = 40
+TODAY = date(2025, 6, 16)
+LOCALITIES = (("650100", 5), ("650200", 3), ("650000", 2))
+ROLES = (("purchaser", 30), ("finance_reviewer", 25), ("agent", 15), ("provider", 15), ("panel", 5),
+         ("recipient", 4), ("evaluator", 4), ("manager", 2))  # fmt: skip
+STAGES = (("apply", 12), ("review", 15), ("procure", 18), ("sign", 8), ("supervise", 30), ("accept", 7),
+          ("evaluate", 5), ("pay", 5))  # fmt: skip
+DEPARTMENTS = ("民政局", "文化和旅游厅", "社保局", "卫生健康委", "教育局", "住建局")
+TASKS_PER_INSTANCE = 8
+OPEN_SHARE = 0.2
+HEAVY = ("finance_reviewer", "650100")  # the group whose inbox is measured (largest of the three cities)
+
+
+def weighted(rng: random.Random, table: tuple[tuple[str, int], ...]) -> Callable[[], str]:
+    values, weights = zip(*table, strict=True)
+    return lambda: rng.choices(values, weights)[0]
+
+
+@dataclass(frozen=True)
+class Shape:
+    tasks: int
+
+    @property
+    def instances(self) -> int:
+        return self.tasks // TASKS_PER_INSTANCE
+
+    @property
+    def open(self) -> int:
+        return int(self.tasks * OPEN_SHARE)
+
+
+def instance_rows(shape: Shape, version_id: int, rng: random.Random) -> Iterator[tuple[Any, ...]]:
+    """process_instance rows: minimal state, 85 % running (only running projects get open tasks)."""
+    locality, stage = weighted(rng, LOCALITIES), weighted(rng, STAGES)
+    started = datetime(2022, 1, 1, tzinfo=UTC)
+    for n in range(1, shape.instances + 1):
+        running = n % 20 >= 3
+        at = started + timedelta(minutes=n * 7)
+        yield (n, version_id, "{}", "lifecycle", locality(), f"BK-{n:07d}", f"政府购买服务项目{n}号",
+               "running" if running else "completed", stage() if running else None,
+               rng.choice(DEPARTMENTS), "{}", "{}", 1, "bench", at, at, 1)  # fmt: skip
+
+
+INSTANCE_COLUMNS = ("id", "process_version_id", "bound_versions", "process_key", "locality_code", "business_key",
+                    "title", "status", "stage", "department", "summary", "state", "state_format", "started_by",
+                    "started_at", "updated_at", "lock_version")  # fmt: skip
+TASK_COLUMNS = ("id", "instance_id", "task_uuid", "process_key", "element_id", "name", "role", "locality_code",
+                "assignee", "state", "priority", "created_at", "due_date", "completed_at", "completed_by",
+                "lock_version")  # fmt: skip
+
+
+def task_rows(shape: Shape, localities: list[str], rng: random.Random) -> Iterator[tuple[Any, ...]]:
+    """human_task rows: completed first (older, lower ids), then the open ones on running projects."""
+    role, stage = weighted(rng, ROLES), weighted(rng, STAGES)
+    running = [n for n in range(1, shape.instances + 1) if n % 20 >= 3]
+    now = datetime(2025, 6, 16, 2, tzinfo=UTC)
+    first_open = shape.tasks - shape.open + 1
+    for n in range(1, shape.tasks + 1):
+        is_open = n >= first_open
+        instance = rng.choice(running) if is_open else rng.randrange(1, shape.instances + 1)
+        who, key = role(), stage()
+        created = now - timedelta(minutes=(shape.tasks - n) * 2 + 1)
+        if is_open:
+            roll = rng.random()
+            offset = rng.randint(-30, 60) if roll < 0.2 else rng.randint(0, 60)  # ~1 in 6 overdue
+            due = None if roll < 0.04 else TODAY + timedelta(days=offset)
+            assignee = f"{who}_{rng.randrange(20)}" if rng.random() < 0.4 else None
+            yield (n, instance, str(uuid.UUID(int=n)), key, f"{key}_task", "办理", who, localities[instance], assignee,
+                   "open", 0, created, due, None, None, 1)  # fmt: skip
+        else:
+            due = TODAY - timedelta(days=rng.randint(30, 1200))
+            done = created + timedelta(hours=rng.randint(1, 200))
+            yield (n, instance, str(uuid.UUID(int=n)), key, f"{key}_task", "办理", who, localities[instance],
+                   None, "completed", 0, created, due, done, f"{who}_{rng.randrange(20)}", 1)  # fmt: skip
+
+
+def prepare(engine: Engine) -> int:
+    engine.ensure_localities()
+    engine.deploy({LOOP.name: LOOP.read_bytes()}, "650000")
+    with engine.unit_of_work() as uow:
+        return uow.session.scalars(select(ProcessVersion.id)).one()
+
+
+def load_postgres(engine: Engine, shape: Shape) -> float:
+    """COPY the rows in; returns seconds taken (ANALYZE included)."""
+    started = time.perf_counter()
+    rng = random.Random(8)
+    version_id = prepare(engine)
+    instances = list(instance_rows(shape, version_id, rng))
+    localities = [""] + [row[4] for row in instances]
+    raw = engine.db.raw_connection()
+    try:
+        with raw.driver_connection.cursor() as cursor:
+            with cursor.copy(f"COPY process_instance ({', '.join(INSTANCE_COLUMNS)}) FROM STDIN") as copy:
+                for row in instances:
+                    copy.write_row(row)
+            with cursor.copy(f"COPY human_task ({', '.join(TASK_COLUMNS)}) FROM STDIN") as copy:
+                for row in task_rows(shape, localities, rng):
+                    copy.write_row(row)
+            for table in ("process_instance", "human_task"):
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        raw.driver_connection.commit()
+        raw.driver_connection.autocommit = True
+        with raw.driver_connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE process_instance")
+            cursor.execute("VACUUM ANALYZE human_task")
+        raw.driver_connection.autocommit = False
+    finally:
+        raw.close()
+    return time.perf_counter() - started
+
+
+def load_sqlite(engine: Engine, shape: Shape) -> float:
+    started = time.perf_counter()
+    rng = random.Random(8)
+    version_id = prepare(engine)
+    instances = list(instance_rows(shape, version_id, rng))
+    localities = [""] + [row[4] for row in instances]
+    with engine.db.begin() as conn:
+        conn.execute(
+            insert(ProcessInstance.__table__),
+            [dict(zip(INSTANCE_COLUMNS, row, strict=True)) | {"bound_versions": {}, "summary": {}, "state": "{}"}
+             for row in instances],
+        )  # fmt: skip
+        conn.execute(
+            insert(HumanTask.__table__),
+            [dict(zip(TASK_COLUMNS, row, strict=True)) for row in task_rows(shape, localities, rng)],
+        )
+        conn.execute(text("ANALYZE"))
+    return time.perf_counter() - started
+
+
+def quantiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return ordered[len(ordered) // 2] * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000
+
+
+def queries(session: Session) -> dict[str, Callable[[], object]]:
+    """The measured queries, each as a page or a dashboard asks for it."""
+    role, locality = HEAVY
+    reviewer = Principal(1, "reviewer", "财政审核", None, False, (Grant(role, locality),))
+    group = inbox.InboxQuery(tab=inbox.GROUP, locality=locality)
+    one_city = Scope(frozenset({locality}))
+    return {
+        "pk lookup (baseline)": lambda: session.get(HumanTask, 424242 % 90_000 + 1, populate_existing=True),
+        f"inbox {role}@{locality} page 1": lambda: inbox.list_tasks(session, reviewer, group, TODAY),
+        f"inbox {role}@{locality} page 200": lambda: inbox.list_tasks(
+            session, reviewer, inbox.InboxQuery(tab=inbox.GROUP, locality=locality, page=200), TODAY
+        ),
+        "inbox overdue filter page 1": lambda: inbox.list_tasks(
+            session, reviewer, inbox.InboxQuery(tab=inbox.GROUP, due="overdue"), TODAY
+        ),
+        f"overdue list {locality} (task_list)": lambda: reporting.task_list(
+            session, TaskQuery(one_city, TODAY), "overdue", limit=100
+        ),
+        "dashboard totals, all": lambda: reporting.due_totals(session, TaskQuery(Scope(None), TODAY)),
+        "dashboard by stage, all": lambda: reporting.due_counts(session, TaskQuery(Scope(None), TODAY), "stage"),
+        f"dashboard by stage, {locality}": lambda: reporting.due_counts(session, TaskQuery(one_city, TODAY), "stage"),
+        "dashboard by locality, all": lambda: reporting.due_counts(
+            session, TaskQuery(Scope(None), TODAY), "locality"
+        ),
+    }
+
+
+def measure(engine: Engine, repeat: int = REPEAT) -> list[tuple[str, float, float]]:
+    results = []
+    with engine.unit_of_work() as uow:
+        for name, run in queries(uow.session).items():
+            run()  # warm the cache and the statement cache
+            samples = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                run()
+                samples.append(time.perf_counter() - started)
+                uow.session.expunge_all()
+            results.append((name, *quantiles(samples)))
+    return results
+
+
+def report(title: str, results: list[tuple[str, float, float]]) -> None:
+    base = results[0][2] or 1e-9
+    rows = [
+        (name, f"{p50:.1f}", f"{p95:.1f}", f"{p95 / base:.0f}x", "ok" if p95 <= 50 else "MISS")
+        for name, p50, p95 in results
+    ]
+    print_table(title, rows, ("query", "p50 ms", "p95 ms", "p95 / pk lookup p95", "p95 <= 50 ms"))
+
+
+def explain(engine: Engine) -> None:
+    """The PostgreSQL plans of every measured query, for the record (``--explain``)."""
+    with engine.unit_of_work() as uow:
+        session = uow.session
+        original = session.execute
+
+        def capture(statement: Any, *args: Any, **kwargs: Any) -> Any:
+            compiled = statement.compile(engine.db, compile_kwargs={"literal_binds": True})
+            for line in original(text(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}")).scalars():
+                print("   ", line)
+            return original(statement, *args, **kwargs)
+
+        session.execute = capture  # type: ignore[method-assign]
+        session.scalar = lambda statement, *a, **k: capture(statement, *a, **k).scalar()  # type: ignore[method-assign]
+        for name, run in list(queries(session).items())[1:]:
+            print(f"\n-- {name}")
+            run()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pg-tasks", type=int, default=1_000_000)
+    parser.add_argument("--sqlite-tasks", type=int, default=100_000)
+    parser.add_argument("--explain", action="store_true", help="print PostgreSQL plans")
+    args = parser.parse_args(argv)
+    if args.pg_tasks:
+        with pg_database("servflow_bench_inbox") as url:
+            engine = Engine(url)
+            shape = Shape(args.pg_tasks)
+            seconds = load_postgres(engine, shape)
+            report(
+                f"Inbox at scale, PostgreSQL: {shape.tasks:,} tasks ({shape.open:,} open), {shape.instances:,} "
+                f"projects, loaded with COPY in {seconds:.0f} s; {REPEAT} runs each",
+                measure(engine),
+            )
+            if args.explain:
+                explain(engine)
+            engine.dispose()
+    if args.sqlite_tasks:
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite:///{folder}/inbox.sqlite"
+            upgrade(url)
+            engine = Engine(url)
+            shape = Shape(args.sqlite_tasks)
+            seconds = load_sqlite(engine, shape)
+            report(
+                f"Inbox at scale, SQLite: {shape.tasks:,} tasks ({shape.open:,} open), loaded in {seconds:.0f} s; "
+                f"{REPEAT} runs each",
+                measure(engine),
+            )
+            engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
