@@ -82,12 +82,14 @@ INSTANCE_COLUMNS = ("id", "process_version_id", "bound_versions", "process_key",
                     "title", "status", "stage", "department", "summary", "state", "state_format", "started_by",
                     "started_at", "updated_at", "lock_version")  # fmt: skip
 TASK_COLUMNS = ("id", "instance_id", "task_uuid", "process_key", "element_id", "name", "role", "locality_code",
-                "assignee", "state", "priority", "created_at", "due_date", "completed_at", "completed_by",
-                "lock_version")  # fmt: skip
+                "department", "assignee", "state", "priority", "created_at", "due_date", "completed_at",
+                "completed_by", "lock_version")  # fmt: skip
 
 
-def task_rows(shape: Shape, localities: list[str], rng: random.Random) -> Iterator[tuple[Any, ...]]:
-    """human_task rows: completed first (older, lower ids), then the open ones on running projects."""
+def task_rows(shape: Shape, places: list[tuple[str, str]], rng: random.Random) -> Iterator[tuple[Any, ...]]:
+    """human_task rows: completed first (older, lower ids), then the open ones on running projects.
+
+    ``places`` is (locality, department) per instance id: a task carries its project's department."""
     role, stage = weighted(rng, ROLES), weighted(rng, STAGES)
     running = [n for n in range(1, shape.instances + 1) if n % 20 >= 3]
     now = datetime(2025, 6, 16, 2, tzinfo=UTC)
@@ -102,12 +104,12 @@ def task_rows(shape: Shape, localities: list[str], rng: random.Random) -> Iterat
             offset = rng.randint(-30, 60) if roll < 0.2 else rng.randint(0, 60)  # ~1 in 6 overdue
             due = None if roll < 0.04 else TODAY + timedelta(days=offset)
             assignee = f"{who}_{rng.randrange(20)}" if rng.random() < 0.4 else None
-            yield (n, instance, str(uuid.UUID(int=n)), key, f"{key}_task", "办理", who, localities[instance], assignee,
+            yield (n, instance, str(uuid.UUID(int=n)), key, f"{key}_task", "办理", who, *places[instance], assignee,
                    "open", 0, created, due, None, None, 1)  # fmt: skip
         else:
             due = TODAY - timedelta(days=rng.randint(30, 1200))
             done = created + timedelta(hours=rng.randint(1, 200))
-            yield (n, instance, str(uuid.UUID(int=n)), key, f"{key}_task", "办理", who, localities[instance],
+            yield (n, instance, str(uuid.UUID(int=n)), key, f"{key}_task", "办理", who, *places[instance],
                    None, "completed", 0, created, due, done, f"{who}_{rng.randrange(20)}", 1)  # fmt: skip
 
 
@@ -124,7 +126,7 @@ def load_postgres(engine: Engine, shape: Shape) -> float:
     rng = random.Random(8)
     version_id = prepare(engine)
     instances = list(instance_rows(shape, version_id, rng))
-    localities = [""] + [row[4] for row in instances]
+    places = [("", "")] + [(row[4], row[9]) for row in instances]
     raw = engine.db.raw_connection()
     try:
         with raw.driver_connection.cursor() as cursor:
@@ -132,7 +134,7 @@ def load_postgres(engine: Engine, shape: Shape) -> float:
                 for row in instances:
                     copy.write_row(row)
             with cursor.copy(f"COPY human_task ({', '.join(TASK_COLUMNS)}) FROM STDIN") as copy:
-                for row in task_rows(shape, localities, rng):
+                for row in task_rows(shape, places, rng):
                     copy.write_row(row)
             for table in ("process_instance", "human_task"):
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
@@ -152,7 +154,7 @@ def load_sqlite(engine: Engine, shape: Shape) -> float:
     rng = random.Random(8)
     version_id = prepare(engine)
     instances = list(instance_rows(shape, version_id, rng))
-    localities = [""] + [row[4] for row in instances]
+    places = [("", "")] + [(row[4], row[9]) for row in instances]
     with engine.db.begin() as conn:
         conn.execute(
             insert(ProcessInstance.__table__),
@@ -161,7 +163,7 @@ def load_sqlite(engine: Engine, shape: Shape) -> float:
         )  # fmt: skip
         conn.execute(
             insert(HumanTask.__table__),
-            [dict(zip(TASK_COLUMNS, row, strict=True)) for row in task_rows(shape, localities, rng)],
+            [dict(zip(TASK_COLUMNS, row, strict=True)) for row in task_rows(shape, places, rng)],
         )
         conn.execute(text("ANALYZE"))
     return time.perf_counter() - started
@@ -195,6 +197,9 @@ def queries(session: Session) -> dict[str, Callable[[], object]]:
         f"dashboard by stage, {locality}": lambda: reporting.due_counts(session, TaskQuery(one_city, TODAY), "stage"),
         "dashboard by locality, all": lambda: reporting.due_counts(
             session, TaskQuery(Scope(None), TODAY), "locality"
+        ),
+        "dashboard by department, all": lambda: reporting.due_counts(
+            session, TaskQuery(Scope(None), TODAY), "department"
         ),
     }
 

@@ -3,8 +3,9 @@
 Every query here is scoped by the caller's ``Principal`` before anything else is applied, so a
 filter, a guessed id or a crafted URL can never widen what a person sees: a task is visible to the
 people holding its (role, locality) grant, to whoever it is assigned to, delegated from or was
-completed by, and to administrators. Paging uses LIMIT/OFFSET over orderings that start with the
-columns of ``ix_task_inbox`` / ``ix_task_assignee`` and never loads more rows than one page.
+completed by, and to administrators. Counting and paging read ``human_task`` alone (its partial
+open-task indexes, ``ix_task_assignee``) unless a filter is about the project; a page's ids are chosen
+first, so only the page's rows are joined to their projects, however deep the page.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from . import definitions
 from .errors import InvalidDataError, NotFoundError, PermissionDeniedError
 from .models import AuditEvent, HumanTask, Locality, ProcessInstance, ProcessVersion, RoleGrant, User
+from .open_tasks import by_due_date, is_open
 from .tasks import COMPLETED, OPEN
 from .users import Principal
 
@@ -196,10 +198,10 @@ def require_colleague(session: Session, task: HumanTask, username: str) -> None:
 
 def _tab_condition(principal: Principal, tab: str) -> ColumnElement[bool]:
     if tab == MINE:
-        return and_(HumanTask.assignee == principal.username, HumanTask.state == OPEN)
+        return and_(HumanTask.assignee == principal.username, is_open())
     if tab == GROUP:
         scope = true() if principal.is_admin else _in_scope(principal)
-        return and_(HumanTask.assignee.is_(None), HumanTask.state == OPEN, scope)
+        return and_(HumanTask.assignee.is_(None), is_open(), scope)
     return and_(HumanTask.completed_by == principal.username, HumanTask.state == COMPLETED)
 
 
@@ -248,28 +250,37 @@ def _ordering(query: InboxQuery) -> list[Any]:
     if query.sort == "created":
         return [HumanTask.created_at.desc(), HumanTask.id.desc()]
     if query.sort == "priority":
-        return [HumanTask.priority.desc(), HumanTask.due_date.asc().nulls_last(), HumanTask.id]
+        return [HumanTask.priority.desc(), *by_due_date()]
     if query.tab == DONE:
         return [HumanTask.completed_at.desc(), HumanTask.id.desc()]
-    return [HumanTask.due_date.asc().nulls_last(), HumanTask.id]
+    return by_due_date()
 
 
 def list_tasks(session: Session, principal: Principal, query: InboxQuery, today: date) -> InboxPage:
     """One page of the tab, filtered and sorted; ``today`` is the China calendar day."""
     conditions = [_tab_condition(principal, query.tab), *_filters(query, today)]
-    base = select(HumanTask).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(*conditions)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+
+    def matching(*columns: Any) -> Select:
+        stmt = select(*columns).select_from(HumanTask).where(*conditions)
+        if query.process or query.text:  # the only filters about the project
+            stmt = stmt.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        return stmt
+
+    total = session.scalar(matching(func.count())) or 0
     page = min(query.page, max(1, -(-total // query.per_page)))
+    ordering = _ordering(query)
+    page_ids = matching(HumanTask.id).order_by(*ordering).limit(query.per_page).offset((page - 1) * query.per_page)
     rows = session.execute(
-        base.add_columns(
+        select(
+            HumanTask,
             ProcessInstance.title,
             ProcessInstance.business_key,
             ProcessInstance.process_key,
             ProcessInstance.bound_versions,
         )
-        .order_by(*_ordering(query))
-        .limit(query.per_page)
-        .offset((page - 1) * query.per_page)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(HumanTask.id.in_(page_ids.scalar_subquery()))
+        .order_by(*ordering)
     ).all()
     # A stage's name comes from the version the project runs on: localities name their versions differently.
     version_ids = {bound.get(task.process_key) for task, *_, bound in rows} - {None}

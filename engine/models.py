@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -149,6 +150,20 @@ class HumanTask(Base):
         Index("ix_task_assignee", "assignee", "state", "due_date"),
         Index("ix_task_instance", "instance_id", "state"),
         Index("ix_task_completed_by", "completed_by", "completed_at"),
+        # Open tasks only (a fifth of the table, migration 0002): group inboxes, and every dashboard count
+        # or overdue list, read these without touching completed rows or joining process_instance.
+        Index(
+            "ix_task_open_group",
+            *("locality_code", "role", "due_date", "id"),
+            postgresql_where=text("state = 'open' AND assignee IS NULL"),
+            sqlite_where=text("state = 'open' AND assignee IS NULL"),
+        ),
+        Index(
+            "ix_task_open_due",
+            *("locality_code", "due_date", "id", "process_key", "role", "assignee", "department", "instance_id"),
+            postgresql_where=text("state = 'open'"),
+            sqlite_where=text("state = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -160,6 +175,9 @@ class HumanTask(Base):
     form_key: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str | None] = mapped_column(String(100))
     locality_code: Mapped[str] = mapped_column(String(40))
+    # The project's department while the task is open (tasks.sync, instances._write_back), so dashboards
+    # count by department without joining process_instance.
+    department: Mapped[str | None] = mapped_column(String(200))
     assignee: Mapped[str | None] = mapped_column(String(100))
     delegated_from: Mapped[str | None] = mapped_column(String(100))
     state: Mapped[str] = mapped_column(String(20), default="open")

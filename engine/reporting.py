@@ -27,6 +27,7 @@ from .deadlines import CHINA
 from .definitions import current_version, source_of
 from .localities import descendants, lineage
 from .models import Disclosure, HumanTask, ProcessInstance, ProcessVersion
+from .open_tasks import by_due_date, is_open
 from .parsing import BPMN_NS
 from .tasks import OPEN
 from .users import Principal
@@ -147,19 +148,15 @@ def _column(dimension: str) -> Any:
     return {
         "stage": HumanTask.process_key,
         "locality": HumanTask.locality_code,
-        "department": ProcessInstance.department,
+        "department": HumanTask.department,
         "assignee": HumanTask.assignee,
         "role": HumanTask.role,
     }[dimension]
 
 
 def _open_tasks(query: TaskQuery, *columns: Any) -> Select:
-    stmt = (
-        select(*columns)
-        .select_from(HumanTask)
-        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(HumanTask.state == OPEN)
-    )
+    """Open tasks in scope matching the query's filters, from ``human_task`` alone (``ix_task_open_due``)."""
+    stmt = select(*columns).select_from(HumanTask).where(is_open())
     stmt = query.scope.restrict(HumanTask.locality_code, stmt)
     for dimension, value in query.where.items():
         column = _column(dimension)
@@ -179,16 +176,19 @@ def _sum_of(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+def _bucket_counts(query: TaskQuery) -> list[Any]:
+    """Overdue, due soon and open: counted with ``FILTER`` (PostgreSQL, SQLite ≥ 3.30), cheaper than CASE."""
+    return [
+        func.count().filter(_bucket_condition(query, "overdue")),
+        func.count().filter(_bucket_condition(query, "due_soon")),
+        func.count(),
+    ]
+
+
 def due_counts(session: Session, query: TaskQuery, by: str) -> list[GroupCount]:
     """Open tasks per value of ``by``: how many are overdue, due within ``days`` days, open at all."""
     column = _column(by)
-    stmt = _open_tasks(
-        query,
-        column,
-        _sum_of(_bucket_condition(query, "overdue")),
-        _sum_of(_bucket_condition(query, "due_soon")),
-        func.count(HumanTask.id),
-    ).group_by(column)
+    stmt = _open_tasks(query, column, *_bucket_counts(query)).group_by(column)
     rows = [GroupCount(key, int(o), int(s), int(n)) for key, o, s, n in session.execute(stmt)]
     rows.sort(key=lambda r: (-r.overdue, -r.due_soon, _sort_key(by, r.key)))
     return rows
@@ -196,13 +196,7 @@ def due_counts(session: Session, query: TaskQuery, by: str) -> list[GroupCount]:
 
 def due_totals(session: Session, query: TaskQuery) -> GroupCount:
     """The same three numbers over every task the query covers."""
-    stmt = _open_tasks(
-        query,
-        _sum_of(_bucket_condition(query, "overdue")),
-        _sum_of(_bucket_condition(query, "due_soon")),
-        func.count(HumanTask.id),
-    )
-    overdue, soon, total = session.execute(stmt).one()
+    overdue, soon, total = session.execute(_open_tasks(query, *_bucket_counts(query))).one()
     return GroupCount(None, int(overdue or 0), int(soon or 0), int(total or 0))
 
 
@@ -210,11 +204,12 @@ def task_list(session: Session, query: TaskQuery, bucket: str = "open", *, limit
     """The tasks behind a count: most overdue first, then by due date, undated last."""
     if bucket not in BUCKETS:
         raise ValueError(f"unknown bucket {bucket!r}")
+    ids = _open_tasks(query, HumanTask.id).where(_bucket_condition(query, bucket)).order_by(*by_due_date()).limit(limit)
     stmt = (
-        _open_tasks(query, HumanTask, ProcessInstance.business_key, ProcessInstance.title, ProcessInstance.department)
-        .where(_bucket_condition(query, bucket))
-        .order_by(HumanTask.due_date.is_(None), HumanTask.due_date, HumanTask.id)
-        .limit(limit)
+        select(HumanTask, ProcessInstance.business_key, ProcessInstance.title, ProcessInstance.department)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(HumanTask.id.in_(ids.scalar_subquery()))
+        .order_by(*by_due_date())
     )
     return [
         TaskRow(

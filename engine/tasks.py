@@ -67,6 +67,7 @@ def sync(
             form_key=settings.get("formKey") or None,
             role=role_for_lane(task.lane),
             locality_code=instance.locality_code,
+            department=instance.department,
             state=OPEN,
             priority=_priority(settings),
             created_at=now,
