@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from . import audit, runtime, tasks
@@ -141,19 +141,34 @@ def start(
     return instance
 
 
-def complete(session: Session, ctx: Context, *, task_id: int, data: dict[str, Any], actor: str) -> ProcessInstance:
+def complete(
+    session: Session,
+    ctx: Context,
+    *,
+    task_id: int,
+    data: dict[str, Any],
+    actor: str,
+    authorize: Callable[[HumanTask], None] | None = None,
+) -> ProcessInstance:
+    """Complete a task. ``authorize`` (the caller's permission check) sees the task as it is under the lock.
+
+    Refusals come in the order a person fixes them: may not (``authorize``), wrong input (the form's
+    rules, for an open task), then the state of the task and project (409).
+    """
     instance, row = lock_for_task(session, task_id)
+    if authorize is not None:
+        authorize(row)
+    specs = spec_set(session, ctx, instance)
+    if ctx.validate_form is not None and row.form_key and row.state == tasks.OPEN:
+        form = _form_for(instance, specs, row)
+        if form is not None:
+            data = ctx.validate_form(form, data)
     tasks.require_open(row)
     _require_running(instance)
     if row.assignee and row.assignee != actor:
         from .errors import ConflictError
 
         raise ConflictError(f"task {row.id} is claimed by {row.assignee}", assignee=row.assignee)
-    specs = spec_set(session, ctx, instance)
-    if ctx.validate_form is not None and row.form_key:
-        form = _form_for(instance, specs, row)
-        if form is not None:
-            data = ctx.validate_form(form, data)
     now = ctx.now()
     workflow = runtime.load(instance.state, specs)
     had_timers = bool(runtime.pending_timers(workflow))
@@ -291,7 +306,7 @@ def _write_back(
     def stage_of(spec_name: str) -> str:
         return owner_key.get(specs.owner.get(spec_name, -1), spec_name)
 
-    tasks.sync(session, instance, ready, stage_of, now, ctx.deadline)
+    created = tasks.sync(session, instance, ready, stage_of, now, ctx.deadline)
     timers = runtime.pending_timers(workflow)
     if timers or had_timers:
         _sync_timers(session, instance, timers, now)
@@ -306,11 +321,24 @@ def _write_back(
     for data in (runtime.workflow_data(workflow), latest or {}):
         summary.update({k: data[k] for k in SUMMARY_KEYS if data.get(k) not in (None, "")})
     instance.summary = summary
-    instance.department = summary.get("department")
+    if summary.get("department") != instance.department:
+        instance.department = summary.get("department")
+        _copy_department(session, instance, created)
     instance.title = str(summary.get("project_name") or instance.title)
     instance.state = runtime.save(workflow)
     instance.error = None
     instance.updated_at = now
+
+
+def _copy_department(session: Session, instance: ProcessInstance, created: list[HumanTask]) -> None:
+    """Open tasks carry their project's department, so dashboards count by it without a join."""
+    session.execute(
+        update(HumanTask)
+        .where(HumanTask.instance_id == instance.id, HumanTask.state == tasks.OPEN)
+        .values(department=instance.department)
+    )
+    for row in created:  # not flushed yet (no autoflush), so the UPDATE above did not see them
+        row.department = instance.department
 
 
 def _record_disclosure(

@@ -7,13 +7,15 @@ transaction, so the project stays at its last committed wait state and the failu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, definitions, instances, tasks
@@ -27,9 +29,22 @@ from .models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion
 from .runtime import SpecCache
 from .unit_of_work import UnitOfWork
 
+T = TypeVar("T")
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@contextmanager
+def _as_conflict() -> Iterator[None]:
+    """A concurrent change found while writing (flush or commit) is a conflict to retry, never a crash."""
+    try:
+        yield
+    except StaleDataError:
+        raise ConflictError("someone else changed this project at the same time; reload and retry") from None
+    except IntegrityError as exc:
+        raise ConflictError(f"conflicting change: {exc.orig}") from None
 
 
 class Engine:
@@ -125,6 +140,37 @@ class Engine:
             instance_of=lambda s: tasks.get_task(s, task_id).instance_id,
             actor=actor,
         )
+
+    def complete_and_answer(
+        self,
+        task_id: int,
+        data: dict[str, Any] | None,
+        *,
+        actor: str,
+        authorize: Callable[[HumanTask], None],
+        answer: Callable[[Session, ProcessInstance, HumanTask], T],
+    ) -> T:
+        """Complete a task and build the caller's answer in the same unit of work (one transaction).
+
+        ``authorize`` refuses (raises) on the task as it is under the instance lock; ``answer`` reads the
+        flushed result before the commit, so an API call needs no second session to show what changed.
+        Nothing of the answer is returned unless the commit succeeds.
+        """
+        locked: list[HumanTask] = []  # the task row as authorized, kept for the answer (no re-read)
+
+        def check(row: HumanTask) -> None:
+            authorize(row)
+            locked.append(row)
+
+        def step(session: Session) -> T:
+            instance = instances.complete(
+                session, self.ctx, task_id=task_id, data=dict(data or {}), actor=actor, authorize=check
+            )
+            with _as_conflict():
+                session.flush()
+            return answer(session, instance, locked[0])
+
+        return self._command(step, instance_of=lambda s: tasks.get_task(s, task_id).instance_id, actor=actor)
 
     def fire_timers(self, instance_id: int) -> ProcessInstance:
         return self._command(
@@ -235,14 +281,12 @@ class Engine:
             return {**data, **(row.draft or {})}
 
     # --- plumbing ------------------------------------------------------------------------------
-    def _command(
-        self, action: Callable[[Any], ProcessInstance], *, instance_of: Callable[[Any], int], actor: str
-    ) -> ProcessInstance:
+    def _command(self, action: Callable[[Any], T], *, instance_of: Callable[[Any], int], actor: str) -> T:
         try:
             with self.unit_of_work(write=True) as uow:
-                instance = action(uow.session)
+                result = action(uow.session)
                 self._commit(uow)
-            return instance
+            return result
         except ExecutionError as exc:
             self._record_error(instance_of, actor, exc)
             raise
@@ -276,12 +320,8 @@ class Engine:
 
     @staticmethod
     def _commit(uow: UnitOfWork) -> None:
-        try:
+        with _as_conflict():
             uow.commit()
-        except StaleDataError:
-            raise ConflictError("someone else changed this project at the same time; reload and retry") from None
-        except IntegrityError as exc:
-            raise ConflictError(f"conflicting change: {exc.orig}") from None
 
     def _record_error(self, instance_of: Callable[[Any], int], actor: str, exc: ExecutionError) -> None:
         with self.unit_of_work(write=True) as uow:

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .errors import ConflictError, NotFoundError
@@ -114,6 +114,10 @@ def principal(session: Session, user: User) -> Principal:
         Grant(g.role, g.locality_code, g.is_lead)
         for g in session.scalars(select(RoleGrant).where(RoleGrant.user_id == user.id).order_by(RoleGrant.id))
     )
+    return _principal_of(session, user, grants)
+
+
+def _principal_of(session: Session, user: User, grants: tuple[Grant, ...]) -> Principal:
     readable: set[str] = set()
     for g in grants:
         readable.update(descendants(session, g.locality) if g.role in ("auditor", "manager") else [g.locality])
@@ -157,14 +161,44 @@ def issue_token(session: Session, user: User, name: str) -> str:
     return value
 
 
-def user_for_token(session: Session, value: str, now: datetime) -> User | None:
-    token = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(value), ApiToken.revoked_at.is_(None))
-    ).first()
-    if token is None:
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class TokenUse:
+    """Who a live token signs in, and whether its ``last_used_at`` is stale enough to be worth a write."""
+
+    token_id: int
+    principal: Principal
+    is_active: bool
+    stale: bool
+
+
+def find_token(session: Session, value: str, now: datetime) -> TokenUse | None:
+    """The unrevoked token with this value, its user and their grants, in one query and without writing
+    (see ``touch_token``). Nothing is cached: a revoked token or a withdrawn grant counts at once."""
+    rows = session.execute(
+        select(ApiToken.id, ApiToken.last_used_at, User, RoleGrant.role, RoleGrant.locality_code, RoleGrant.is_lead)
+        .join(User, User.id == ApiToken.user_id)
+        .outerjoin(RoleGrant, RoleGrant.user_id == User.id)
+        .where(ApiToken.token_hash == _token_hash(value), ApiToken.revoked_at.is_(None))
+        .order_by(RoleGrant.id)
+    ).all()
+    if not rows:
         return None
-    token.last_used_at = now
-    return session.get(User, token.user_id)
+    token_id, last_used_at, user = rows[0][:3]
+    grants = tuple(Grant(role, locality, is_lead) for *_, role, locality, is_lead in rows if role is not None)
+    stale = last_used_at is None or last_used_at <= now - TOKEN_TOUCH_INTERVAL
+    return TokenUse(token_id, _principal_of(session, user, grants), user.is_active, stale)
+
+
+def touch_token(session: Session, token_id: int, now: datetime) -> None:
+    """Record that a token was used. Callers do it only when ``find_token`` says the time is stale, so a busy
+    client costs one write per ``TOKEN_TOUCH_INTERVAL`` instead of a commit on every request."""
+    session.execute(
+        update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def revoke_token(session: Session, user: User, token_id: int, now: datetime) -> None:

@@ -36,13 +36,7 @@ def _load_principal() -> None:
     g.principal = None
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        with get_engine().unit_of_work(write=True) as uow:
-            user = users.user_for_token(uow.session, header[7:].strip(), datetime.now(UTC))
-            if user is None or not user.is_active:
-                abort(401, description="invalid or revoked API token")
-            g.principal = users.principal(uow.session, user)
-            g.api_token_user = True
-            uow.commit()
+        _load_token_principal(header[7:].strip())
         return
     user_id = session.get("user_id")
     if user_id is None:
@@ -55,6 +49,23 @@ def _load_principal() -> None:
             session.clear()
             return
         g.principal = users.principal(uow.session, user)
+
+
+def _load_token_principal(value: str) -> None:
+    """Sign in with a bearer token: one read-only transaction; ``last_used_at`` is written only when it is
+    stale (see ``users.TOKEN_TOUCH_INTERVAL``), so API calls do not each pay a commit."""
+    now = datetime.now(UTC)
+    engine = get_engine()
+    with engine.unit_of_work() as uow:
+        use = users.find_token(uow.session, value, now)
+    if use is None or not use.is_active:
+        abort(401, description="invalid or revoked API token")
+    g.principal = use.principal
+    g.api_token_user = True
+    if use.stale:
+        with engine.unit_of_work(write=True) as uow:
+            users.touch_token(uow.session, use.token_id, now)
+            uow.commit()
 
 
 def current_principal() -> users.Principal:
