@@ -7,16 +7,13 @@ transaction, so the project stays at its last committed wait state and the failu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, definitions, instances, tasks
 from .bundles import read_path
@@ -27,24 +24,13 @@ from .forms import validate_submission
 from .localities import ensure_default_localities, get_locality
 from .models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion
 from .runtime import SpecCache
-from .unit_of_work import UnitOfWork
+from .unit_of_work import UnitOfWork, conflicts_reported
 
 T = TypeVar("T")
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@contextmanager
-def _as_conflict() -> Iterator[None]:
-    """A concurrent change found while writing (flush or commit) is a conflict to retry, never a crash."""
-    try:
-        yield
-    except StaleDataError:
-        raise ConflictError("someone else changed this project at the same time; reload and retry") from None
-    except IntegrityError as exc:
-        raise ConflictError(f"conflicting change: {exc.orig}") from None
 
 
 class Engine:
@@ -166,7 +152,7 @@ class Engine:
             instance = instances.complete(
                 session, self.ctx, task_id=task_id, data=dict(data or {}), actor=actor, authorize=check
             )
-            with _as_conflict():
+            with conflicts_reported("this project"):
                 session.flush()
             return answer(session, instance, locked[0])
 
@@ -320,7 +306,7 @@ class Engine:
 
     @staticmethod
     def _commit(uow: UnitOfWork) -> None:
-        with _as_conflict():
+        with conflicts_reported("this project"):
             uow.commit()
 
     def _record_error(self, instance_of: Callable[[Any], int], actor: str, exc: ExecutionError) -> None:

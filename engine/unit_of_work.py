@@ -6,11 +6,27 @@ without ``commit()`` is rolled back, so a crash or an exception never leaves hal
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from .db import WRITE_OPTION
+from .errors import ConflictError
+
+
+@contextmanager
+def conflicts_reported(what: str = "this") -> Iterator[None]:
+    """A concurrent change found while writing (flush or commit) is a conflict to retry, never a crash."""
+    try:
+        yield
+    except StaleDataError:
+        raise ConflictError(f"someone else changed {what} at the same time; reload and retry") from None
+    except IntegrityError as exc:
+        raise ConflictError(f"conflicting change: {exc.orig}") from None
 
 
 class UnitOfWork:

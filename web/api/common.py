@@ -14,14 +14,13 @@ from typing import Any, TypeVar
 
 from flask import Response, jsonify
 from flask_smorest import Blueprint
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from engine import access
-from engine.errors import ConflictError, PermissionDeniedError, ServflowError, UnsafeInputError
+from engine.errors import PermissionDeniedError, ServflowError, UnsafeInputError
 from engine.localities import get_locality
+from engine.unit_of_work import conflicts_reported
 from engine.users import Principal
 
 from ..auth import current_principal
@@ -86,12 +85,8 @@ def writing(change: Callable[[Session], T]) -> T:
     """Run ``change`` in one write transaction; a concurrent change becomes a 409, never a 500."""
     with get_engine().unit_of_work(write=True) as uow:
         result = change(uow.session)
-        try:
+        with conflicts_reported():
             uow.commit()
-        except StaleDataError:
-            raise ConflictError("someone else changed this at the same time; reload and retry") from None
-        except IntegrityError as exc:
-            raise ConflictError(f"conflicting change: {exc.orig}") from None
         return result
 
 
