@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from . import definitions
+from . import access, definitions
 from .errors import InvalidDataError, NotFoundError, PermissionDeniedError
 from .models import AuditEvent, HumanTask, Locality, ProcessInstance, ProcessVersion, RoleGrant, User
 from .open_tasks import by_due_date, is_open
@@ -144,34 +144,9 @@ def _in_scope(principal: Principal) -> ColumnElement[bool]:
     return or_(*(and_(HumanTask.role == role, HumanTask.locality_code == loc) for role, loc in scopes))
 
 
-def can_see(principal: Principal, task: HumanTask) -> bool:
-    if principal.is_admin or (task.role, task.locality_code) in principal.task_scopes():
-        return True
-    return principal.username in (task.assignee, task.delegated_from, task.completed_by)
-
-
 def can_work_on(principal: Principal, task: HumanTask) -> bool:
-    """May claim it (unassigned, in scope) or complete it (assigned to them)."""
-    if task.state != OPEN:
-        return False
-    if task.assignee:
-        return task.assignee == principal.username
-    return principal.is_admin or (task.role, task.locality_code) in principal.task_scopes()
-
-
-def is_lead_for(principal: Principal, task: HumanTask) -> bool:
-    """Group leads (and administrators) hand a task to a colleague of the same role and locality."""
-    if principal.is_admin:
-        return True
-    return any(g.is_lead and g.role == task.role and g.locality == task.locality_code for g in principal.grants)
-
-
-def visible_task(session: Session, principal: Principal, task_id: int) -> HumanTask:
-    """The task if the principal may see it; otherwise "not found", so ids reveal nothing."""
-    task = session.get(HumanTask, task_id)
-    if task is None or not can_see(principal, task):
-        raise NotFoundError(f"task {task_id} does not exist")
-    return task
+    """May claim it (unassigned, in scope) or complete it (assigned to them); only while it is open."""
+    return task.state == OPEN and access.can_work_task(principal, task)
 
 
 def colleagues(session: Session, task: HumanTask, *, exclude: str | None = None) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from engine import forms, inbox
+from engine import access, forms, inbox
 from engine.errors import ConflictError, InvalidDataError, PermissionDeniedError, ServflowError
 from engine.instances import SUMMARY_KEYS
 from engine.models import HumanTask
@@ -36,7 +36,7 @@ MAX_COMMENT = 2000
 
 def _visible(task_id: int) -> HumanTask:
     with get_engine().unit_of_work() as uow:
-        return inbox.visible_task(uow.session, current_principal(), task_id)
+        return access.visible_task(uow.session, current_principal(), task_id)
 
 
 @bp.get("/<int:task_id>")
@@ -45,7 +45,7 @@ def show(task_id: int) -> Any:
     principal = current_principal()
     engine = get_engine()
     with engine.unit_of_work() as uow:
-        task = inbox.visible_task(uow.session, principal, task_id)
+        task = access.visible_task(uow.session, principal, task_id)
         context = inbox.task_context(uow.session, task)
         team = inbox.colleagues(uow.session, task, exclude=principal.username)
         labels = instance_option_labels(uow.session, context.instance)
@@ -62,7 +62,7 @@ def show(task_id: int) -> Any:
         money_keys=MONEY_KEYS,
         editable=editable,
         claimable=editable and task.assignee is None,
-        is_lead=inbox.is_lead_for(principal, task) and task.state == "open",
+        is_lead=access.is_lead_for(principal, task) and task.state == "open",
         team=team,
         config={
             "form": context.form,
@@ -131,7 +131,7 @@ def complete(task_id: int) -> Any:
     principal = current_principal()
     engine = get_engine()
     with engine.unit_of_work() as uow:
-        task = inbox.visible_task(uow.session, principal, task_id)
+        task = access.visible_task(uow.session, principal, task_id)
         form = inbox.form_for(uow.session, task)
     try:
         data = _clean(task, form, _json_body())
@@ -198,7 +198,7 @@ def act(task_id: int, action: str) -> Any:
             engine.unclaim(task_id, actor=me)
             message = t("task.unclaimed", name=task.name)
         elif action == "assign":
-            if not inbox.is_lead_for(principal, task):
+            if not access.is_lead_for(principal, task):
                 raise PermissionDeniedError("only group leads assign tasks")
             who = _colleague(task, "assignee")
             engine.assign(task_id, who, actor=me)
