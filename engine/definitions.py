@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 from sqlalchemy import func, select
@@ -111,32 +112,31 @@ def deploy(
 
 def current_version(session: Session, key: str, locality: str, *, required: bool = True) -> ProcessVersion | None:
     """The newest version of ``key`` deployed for the locality, else for the nearest ancestor."""
-    for code in lineage(session, locality):
-        version = session.scalars(
-            select(ProcessVersion)
-            .where(ProcessVersion.process_key == key, ProcessVersion.locality_code == code)
-            .order_by(ProcessVersion.version.desc())
-            .limit(1)
-        ).first()
-        if version is not None:
-            return version
-    if required:
-        raise NotFoundError(f"process {key!r} is not deployed for locality {locality}")
-    return None
+    row = _newest_in_lineage(session, key, locality, ProcessVersion, required=required)
+    return row[0] if row is not None else None
 
 
 def current_version_calls(session: Session, key: str, locality: str) -> tuple[int, list[str]]:
     """Id and called processes of the version ``current_version`` would return, without loading its spec."""
+    row = _newest_in_lineage(session, key, locality, ProcessVersion.id, ProcessVersion.calls, required=True)
+    assert row is not None  # required=True raises instead
+    return row.id, list(row.calls)
+
+
+def _newest_in_lineage(session: Session, key: str, locality: str, *columns: Any, required: bool) -> Any:
+    """The requested columns of the newest version of ``key`` along the locality's lineage, nearest first."""
     for code in lineage(session, locality):
         row = session.execute(
-            select(ProcessVersion.id, ProcessVersion.calls)
+            select(*columns)
             .where(ProcessVersion.process_key == key, ProcessVersion.locality_code == code)
             .order_by(ProcessVersion.version.desc())
             .limit(1)
         ).first()
         if row is not None:
-            return row.id, list(row.calls)
-    raise NotFoundError(f"process {key!r} is not deployed for locality {locality}")
+            return row
+    if required:
+        raise NotFoundError(f"process {key!r} is not deployed for locality {locality}")
+    return None
 
 
 def list_versions(session: Session, *, locality: str | None = None, key: str | None = None) -> list[ProcessVersion]:
