@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import audit, runtime, tasks
 from .definitions import current_version_calls
 from .errors import InvalidStateError, NotFoundError
 from .models import Disclosure, HumanTask, ProcessInstance, ProcessVersion, TimerJob
+from .open_tasks import is_open
 from .runtime import SpecCache, SpecSet
 
 RUNNING, SUSPENDED, COMPLETED, CANCELLED = "running", "suspended", "completed", "cancelled"
@@ -91,18 +92,53 @@ def lock(session: Session, instance_id: int) -> ProcessInstance:
     return instance
 
 
-def lock_for_task(session: Session, task_id: int) -> tuple[ProcessInstance, HumanTask]:
-    """Lock the instance a task belongs to (one round trip), then read the task as it is under the lock."""
-    instance = session.scalars(
-        select(ProcessInstance)
-        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
-        .where(HumanTask.id == task_id)
-        .with_for_update(of=ProcessInstance)
-        .execution_options(populate_existing=True)
-    ).first()
+@dataclass(frozen=True)
+class Locked:
+    """A task's instance under lock, the task as it is now, and every task of the instance still open."""
+
+    instance: ProcessInstance
+    task: HumanTask
+    open_tasks: list[HumanTask]
+
+
+# Built once: this pair runs on every completion, and building a statement costs as much as running it.
+_INSTANCE_OF_TASK_FOR_UPDATE = (
+    select(ProcessInstance)
+    .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+    .where(HumanTask.id == bindparam("task_id"))
+    .with_for_update(of=ProcessInstance)
+    .execution_options(populate_existing=True)
+)
+_TASK_AND_OPEN_TASKS = (
+    select(HumanTask)
+    .where(
+        or_(
+            HumanTask.id == bindparam("task_id"),
+            and_(HumanTask.instance_id == bindparam("instance_id"), is_open()),
+        )
+    )
+    .order_by(HumanTask.id)
+    .execution_options(populate_existing=True)
+)
+
+
+def lock_for_task(session: Session, task_id: int) -> Locked:
+    """Lock the instance a task belongs to (one round trip), then read, under the lock and in one more
+    round trip, the task and the instance's open tasks (``tasks.sync`` needs them after the step)."""
+    instance = session.scalars(_INSTANCE_OF_TASK_FOR_UPDATE, {"task_id": task_id}).first()
     if instance is None:
         raise NotFoundError(f"task {task_id} does not exist")
-    return instance, session.get(HumanTask, task_id, populate_existing=True)
+    rows = session.scalars(_TASK_AND_OPEN_TASKS, {"task_id": task_id, "instance_id": instance.id}).all()
+    (task,) = [row for row in rows if row.id == task_id]
+    return Locked(instance, task, [row for row in rows if row.state == tasks.OPEN])
+
+
+@dataclass(frozen=True)
+class Step:
+    """An instance after a command, with its open tasks (new ones get their ids at the flush)."""
+
+    instance: ProcessInstance
+    open_tasks: list[HumanTask]
 
 
 def start(
@@ -149,13 +185,14 @@ def complete(
     data: dict[str, Any],
     actor: str,
     authorize: Callable[[HumanTask], None] | None = None,
-) -> ProcessInstance:
+) -> Step:
     """Complete a task. ``authorize`` (the caller's permission check) sees the task as it is under the lock.
 
     Refusals come in the order a person fixes them: may not (``authorize``), wrong input (the form's
     rules, for an open task), then the state of the task and project (409).
     """
-    instance, row = lock_for_task(session, task_id)
+    locked = lock_for_task(session, task_id)
+    instance, row = locked.instance, locked.task
     if authorize is not None:
         authorize(row)
     specs = spec_set(session, ctx, instance)
@@ -188,8 +225,18 @@ def complete(
         element_id=row.element_id,
         data=data,
     )
-    _write_back(session, ctx, instance, workflow, specs, now, latest=task_data, had_timers=had_timers)
-    return instance
+    open_now = _write_back(
+        session,
+        ctx,
+        instance,
+        workflow,
+        specs,
+        now,
+        latest=task_data,
+        had_timers=had_timers,
+        known_open=locked.open_tasks,
+    )
+    return Step(instance, open_now)
 
 
 def fire_timers(session: Session, ctx: Context, *, instance_id: int, actor: str = "scheduler") -> ProcessInstance:
@@ -297,16 +344,19 @@ def _write_back(
     now: datetime,
     latest: dict[str, Any] | None = None,
     had_timers: bool = True,
-) -> None:
-    """Write everything a step changed; ``had_timers=False`` (the loaded state waited on no timer)
-    lets a step that leaves no timer skip reading timer jobs: jobs only ever mirror waiting timers."""
+    known_open: list[HumanTask] | None = None,
+) -> list[HumanTask]:
+    """Write everything a step changed and return the instance's open tasks.
+
+    ``had_timers=False`` (the loaded state waited on no timer) lets a step that leaves no timer skip
+    reading timer jobs: jobs only ever mirror waiting timers. ``known_open``: see ``tasks.sync``."""
     ready = runtime.ready_tasks(workflow)
     owner_key = {vid: key for key, vid in instance.bound_versions.items()}
 
     def stage_of(spec_name: str) -> str:
         return owner_key.get(specs.owner.get(spec_name, -1), spec_name)
 
-    created = tasks.sync(session, instance, ready, stage_of, now, ctx.deadline)
+    synced = tasks.sync(session, instance, ready, stage_of, now, ctx.deadline, known_open=known_open)
     timers = runtime.pending_timers(workflow)
     if timers or had_timers:
         _sync_timers(session, instance, timers, now)
@@ -323,11 +373,12 @@ def _write_back(
     instance.summary = summary
     if summary.get("department") != instance.department:
         instance.department = summary.get("department")
-        _copy_department(session, instance, created)
+        _copy_department(session, instance, synced.created)
     instance.title = str(summary.get("project_name") or instance.title)
     instance.state = runtime.save(workflow)
     instance.error = None
     instance.updated_at = now
+    return synced.open
 
 
 def _copy_department(session: Session, instance: ProcessInstance, created: list[HumanTask]) -> None:

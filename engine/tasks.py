@@ -8,7 +8,8 @@ commands (claim, unclaim, assign, delegate) change only these rows, never the wo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +38,14 @@ def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
     )
 
 
+@dataclass(frozen=True)
+class Synced:
+    """What ``sync`` left open (kept and new rows, new ones not yet flushed) and which rows it created."""
+
+    open: list[HumanTask]
+    created: list[HumanTask]
+
+
 def sync(
     session: Session,
     instance: ProcessInstance,
@@ -44,12 +53,22 @@ def sync(
     stage_of: Callable[[str], str],
     now: datetime,
     deadline: DeadlineFn | None = None,
-) -> list[HumanTask]:
-    """Bring the instance's open rows in line with its READY user tasks; returns the new rows."""
-    existing = {row.task_uuid: row for row in open_tasks(session, instance.id) if row.state == OPEN}
+    *,
+    known_open: Sequence[HumanTask] | None = None,
+) -> Synced:
+    """Bring the instance's open rows in line with its READY user tasks.
+
+    ``known_open`` is every row of the instance that was open when read under the instance lock (a command
+    that already read them saves a query); rows it closed since are skipped.
+    """
+    rows = open_tasks(session, instance.id) if known_open is None else known_open
+    existing = {row.task_uuid: row for row in rows if row.state == OPEN}
     ready_ids = {task.task_uuid for task in ready}
+    kept = []
     for uuid, row in existing.items():
-        if uuid not in ready_ids:
+        if uuid in ready_ids:
+            kept.append(row)
+        else:
             row.state = CANCELLED
             row.completed_at = now
     created = []
@@ -77,7 +96,7 @@ def sync(
         )
         session.add(row)
         created.append(row)
-    return created
+    return Synced(kept + created, created)
 
 
 def _priority(settings: dict[str, Any]) -> int:

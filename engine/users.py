@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from .errors import ConflictError, NotFoundError
@@ -174,16 +174,20 @@ class TokenUse:
     stale: bool
 
 
+# Built once: every API call signs in with it.
+_TOKEN_USE = (
+    select(ApiToken.id, ApiToken.last_used_at, User, RoleGrant.role, RoleGrant.locality_code, RoleGrant.is_lead)
+    .join(User, User.id == ApiToken.user_id)
+    .outerjoin(RoleGrant, RoleGrant.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+    .order_by(RoleGrant.id)
+)
+
+
 def find_token(session: Session, value: str, now: datetime) -> TokenUse | None:
     """The unrevoked token with this value, its user and their grants, in one query and without writing
     (see ``touch_token``). Nothing is cached: a revoked token or a withdrawn grant counts at once."""
-    rows = session.execute(
-        select(ApiToken.id, ApiToken.last_used_at, User, RoleGrant.role, RoleGrant.locality_code, RoleGrant.is_lead)
-        .join(User, User.id == ApiToken.user_id)
-        .outerjoin(RoleGrant, RoleGrant.user_id == User.id)
-        .where(ApiToken.token_hash == _token_hash(value), ApiToken.revoked_at.is_(None))
-        .order_by(RoleGrant.id)
-    ).all()
+    rows = session.execute(_TOKEN_USE, {"token_hash": _token_hash(value)}).all()
     if not rows:
         return None
     token_id, last_used_at, user = rows[0][:3]

@@ -52,11 +52,12 @@ def _load_principal() -> None:
 
 
 def _load_token_principal(value: str) -> None:
-    """Sign in with a bearer token: one read-only transaction; ``last_used_at`` is written only when it is
-    stale (see ``users.TOKEN_TOUCH_INTERVAL``), so API calls do not each pay a commit."""
+    """Sign in with a bearer token: one read, outside a transaction (``Engine.single_read``);
+    ``last_used_at`` is written only when it is stale (see ``users.TOKEN_TOUCH_INTERVAL``), so API calls
+    do not each pay a commit."""
     now = datetime.now(UTC)
     engine = get_engine()
-    with engine.unit_of_work() as uow:
+    with engine.single_read() as uow:
         use = users.find_token(uow.session, value, now)
     if use is None or not use.is_active:
         abort(401, description="invalid or revoked API token")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from api_client import Api
 
+from engine.service import Engine
+from support import fixture_bytes
+
 
 def test_start_query_claim_complete_and_read_history(api: Api) -> None:
     started = api.start("purchaser_urumqi", "650100", "UR-2024-001", project_name="社区养老服务")
@@ -44,3 +47,21 @@ def test_start_query_claim_complete_and_read_history(api: Api) -> None:
     assert [e["action"] for e in history][:3] == ["started", "claimed", "task_completed"]
     detail = api.get("manager_urumqi", f"/instances/{project['id']}").json
     assert detail["status"] == "running" and detail["history"][-1]["action"] == "task_completed"
+
+
+def test_a_completion_answers_with_every_task_still_open_on_the_project(api: Api, engine: Engine) -> None:
+    """Parallel branches: the answer lists the sibling branch's task (kept, not re-created) and, once the
+    last branch is done, no task at all — the same list a fresh read of the project gives."""
+    engine.deploy(fixture_bytes("bpmn/parallel_department.bpmn"), "650100")
+    instance = engine.start("parallel_department", locality="650100", business_key="BM-API-1")
+    fill_in, attach = sorted(engine.open_tasks(instance.id), key=lambda t: t.element_id != "fill_in")
+
+    first = api.post("purchaser_urumqi", f"/tasks/{fill_in.id}/complete", {"data": {"department": "民政局"}})
+    assert first.status_code == 200, first.json
+    assert [(t["id"], t["name"]) for t in first.json["instance"]["tasks"]] == [(attach.id, "上传附件")]
+    fresh = api.get("purchaser_urumqi", f"/instances/{instance.id}").json
+    assert [t["id"] for t in fresh["tasks"]] == [attach.id]
+
+    last = api.post("purchaser_urumqi", f"/tasks/{attach.id}/complete", {"data": {}})
+    assert last.status_code == 200, last.json
+    assert last.json["instance"]["tasks"] == [] and last.json["instance"]["status"] == "completed"

@@ -12,9 +12,8 @@ from typing import Any
 
 from flask import Response
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
 
-from engine import access, tasks
+from engine import access
 from engine.deadlines import local_date
 from engine.errors import NotFoundError
 from engine.inbox import require_colleague, week_end
@@ -210,9 +209,9 @@ def complete(args: dict[str, Any], task_id: int) -> Response:
             raise NotFoundError(f"task {task_id} does not exist")
         access.require_task(principal, task, "complete")
 
-    def answer(session: Session, instance: ProcessInstance, task: HumanTask) -> dict[str, Any]:
+    def answer(instance: ProcessInstance, task: HumanTask, open_tasks: list[HumanTask]) -> dict[str, Any]:
         # instances.detail(with_history=False), with schemas built once: this is the API's hottest path.
-        project = {**_INSTANCE.dump(instance), "tasks": _TASKS.dump(tasks.open_tasks(session, instance.id))}
+        project = {**_INSTANCE.dump(instance), "tasks": _TASKS.dump(open_tasks)}
         return {"task": _TASK.dump(task), "instance": project}
 
     def command() -> tuple[dict[str, Any], int]:
