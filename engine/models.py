@@ -1,7 +1,8 @@
 """The tables servflow keeps, as SQLAlchemy 2 typed models.
 
 Three kinds of rows: immutable definitions (deployments, process versions), the live state of each
-project (instance + its human-task projection + timer jobs), and append-only history (audit events).
+project (instance + its human-task projection + timer jobs), and append-only history (audit events);
+besides them, the open-task tally that triggers keep for dashboards.
 History never goes back into the live workflow state: that is what keeps a command's cost flat.
 """
 
@@ -195,6 +196,25 @@ class HumanTask(Base):
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012
+
+
+class OpenTaskTally(Base):
+    """How many tasks are open per (locality, stage, department, due date), as append-only deltas.
+
+    Database triggers on ``human_task`` (migration 0003) add a +1 row when a task becomes open in a
+    bucket and a −1 row when it leaves it, so region-wide dashboard counts sum a few thousand rows
+    instead of every open task; no shared counter row means concurrent completions never wait on each
+    other. ``engine.tally.compact`` folds the deltas back into one row per bucket.
+    """
+
+    __tablename__ = "open_task_tally"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    locality_code: Mapped[str] = mapped_column(String(40))
+    process_key: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(200))
+    due_date: Mapped[date | None] = mapped_column()
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class TimerJob(Base):

@@ -1,10 +1,11 @@
 """Read-only numbers for managers, the finance bureau and the public, scoped by locality.
 
-Everything here is a query over the projection tables (human tasks, instances, disclosures), never
-over workflow state, so a dashboard costs the same however long projects have run. "Today" is always
-passed in — the China date of the engine's clock — so tests can move time and every page agrees with
-the inbox about what is overdue: a task is overdue when its due date is before today
-(:func:`engine.deadlines.is_overdue`), and due soon when it falls within the next ``days`` days.
+Everything here is a query over the projection tables (human tasks, instances, disclosures, and the
+open-task tally of ``engine.tally``), never over workflow state, so a dashboard costs the same however
+long projects have run. "Today" is always passed in — the China date of the engine's clock — so tests
+can move time and every page agrees with the inbox about what is overdue: a task is overdue when its
+due date is before today (:func:`engine.deadlines.is_overdue`), and due soon when it falls within the
+next ``days`` days.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import io
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from .deadlines import CHINA
 from .definitions import current_version, source_of
 from .localities import descendants, lineage
-from .models import Disclosure, HumanTask, ProcessInstance, ProcessVersion
+from .models import Disclosure, HumanTask, OpenTaskTally, ProcessInstance, ProcessVersion
 from .open_tasks import by_due_date, is_open
 from .parsing import BPMN_NS
 from .tasks import OPEN
@@ -154,49 +155,75 @@ def _column(dimension: str) -> Any:
     }[dimension]
 
 
+# The dimensions ``open_task_tally`` is keyed by (with the due date): counts that group and filter by
+# these alone add up its few thousand rows instead of every open task (engine.tally).
+TALLIED = {
+    "stage": OpenTaskTally.process_key,
+    "locality": OpenTaskTally.locality_code,
+    "department": OpenTaskTally.department,
+}
+
+
 def _open_tasks(query: TaskQuery, *columns: Any) -> Select:
     """Open tasks in scope matching the query's filters, from ``human_task`` alone (``ix_task_open_due``)."""
     stmt = select(*columns).select_from(HumanTask).where(is_open())
-    stmt = query.scope.restrict(HumanTask.locality_code, stmt)
+    return _filtered(query, stmt, HumanTask.locality_code, _column)
+
+
+def _filtered(query: TaskQuery, stmt: Select, locality: Any, column: Callable[[str], Any]) -> Select:
+    stmt = query.scope.restrict(locality, stmt)
     for dimension, value in query.where.items():
-        column = _column(dimension)
-        stmt = stmt.where(column.is_(None) if value is None else column == value)
+        stmt = stmt.where(column(dimension).is_(None) if value is None else column(dimension) == value)
     return stmt
 
 
-def _bucket_condition(query: TaskQuery, bucket: str) -> Any:
+def _due_condition(query: TaskQuery, bucket: str, due: Any) -> Any:
     if bucket == "overdue":
-        return HumanTask.due_date < query.today
-    if bucket == "due_soon":
-        return and_(HumanTask.due_date >= query.today, HumanTask.due_date <= query.horizon)
-    return HumanTask.id.is_not(None)
+        return due < query.today
+    return and_(due >= query.today, due <= query.horizon)
+
+
+def _bucket_condition(query: TaskQuery, bucket: str) -> Any:
+    if bucket == "open":
+        return HumanTask.id.is_not(None)
+    return _due_condition(query, bucket, HumanTask.due_date)
 
 
 def _sum_of(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _bucket_counts(query: TaskQuery) -> list[Any]:
-    """Overdue, due soon and open: counted with ``FILTER`` (PostgreSQL, SQLite ≥ 3.30), cheaper than CASE."""
-    return [
-        func.count().filter(_bucket_condition(query, "overdue")),
-        func.count().filter(_bucket_condition(query, "due_soon")),
-        func.count(),
-    ]
+def _counted(query: TaskQuery, by: str | None = None) -> Select:
+    """Overdue, due soon and open (after the ``by`` column, if any), from the tally when it can answer.
+
+    Counted with ``FILTER`` (PostgreSQL, SQLite ≥ 3.30), cheaper than CASE: ``count(*)`` of open tasks,
+    or ``sum(n)`` of tally rows — where a bucket whose tasks have all left sums to 0 and is dropped.
+    """
+    grouping = [by] if by else []
+    tallied = all(dimension in TALLIED for dimension in (*query.where, *grouping))
+    if tallied:
+        column, due, total = TALLIED.__getitem__, OpenTaskTally.due_date, func.sum(OpenTaskTally.n)
+    else:
+        column, due, total = _column, HumanTask.due_date, func.count()
+    key = [column(dimension) for dimension in grouping]
+    counts = [*key, *(total.filter(_due_condition(query, b, due)) for b in ("overdue", "due_soon")), total]
+    if tallied:
+        stmt = _filtered(query, select(*counts).select_from(OpenTaskTally), OpenTaskTally.locality_code, column)
+    else:
+        stmt = _open_tasks(query, *counts)
+    return stmt.group_by(*key).having(total != 0) if key else stmt
 
 
 def due_counts(session: Session, query: TaskQuery, by: str) -> list[GroupCount]:
     """Open tasks per value of ``by``: how many are overdue, due within ``days`` days, open at all."""
-    column = _column(by)
-    stmt = _open_tasks(query, column, *_bucket_counts(query)).group_by(column)
-    rows = [GroupCount(key, int(o), int(s), int(n)) for key, o, s, n in session.execute(stmt)]
+    rows = [GroupCount(key, int(o or 0), int(s or 0), int(n)) for key, o, s, n in session.execute(_counted(query, by))]
     rows.sort(key=lambda r: (-r.overdue, -r.due_soon, _sort_key(by, r.key)))
     return rows
 
 
 def due_totals(session: Session, query: TaskQuery) -> GroupCount:
     """The same three numbers over every task the query covers."""
-    overdue, soon, total = session.execute(_open_tasks(query, *_bucket_counts(query))).one()
+    overdue, soon, total = session.execute(_counted(query)).one()
     return GroupCount(None, int(overdue or 0), int(soon or 0), int(total or 0))
 
 

@@ -22,6 +22,8 @@ One *sweep* does all of it and is safe to run in any number of processes at once
   in the last ``calendar_warning_days`` of a year, the next — has no working-day calendar, before any
   deadline fails on it.
 * **E-mail.** Queued notifications are mailed when SMTP is configured.
+* **Tally.** The open-task tally's delta rows are folded (``engine.tally.compact``): a few thousand
+  rows scanned when there is nothing to fold, and only one scheduler does it at a time.
 
 ``python -m engine.scheduler`` (or ``servflow scheduler``) runs sweeps every N seconds with APScheduler;
 ``--once`` runs one sweep and exits.
@@ -42,7 +44,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from . import calendar_store, notifications
+from . import calendar_store, notifications, tally
 from .config import EngineConfig
 from .deadline_hook import CalendarCache, install
 from .deadlines import DeadlineRule, escalation_date, local_date
@@ -69,12 +71,14 @@ class SweepReport:
     warned: int = 0
     emailed: int = 0
     email_failed: int = 0
+    folded: int = 0
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
             f"fired {self.fired}, failed {self.failed}, reminded {self.reminded}, escalated {self.escalated}, "
-            f"calendar warnings {self.warned}, e-mailed {self.emailed} (failed {self.email_failed})"
+            f"calendar warnings {self.warned}, e-mailed {self.emailed} (failed {self.email_failed}), "
+            f"tally rows folded {self.folded}"
         )
 
 
@@ -111,7 +115,7 @@ class Scheduler:
     def sweep(self) -> SweepReport:
         report = SweepReport()
         self.fire_due_timers(report)
-        for step in (self.send_reminders, self.escalate_overdue, self.check_calendars):
+        for step in (self.send_reminders, self.escalate_overdue, self.check_calendars, self.compact_tally):
             step(report)
         if self.smtp is not None:
             mailed = notifications.send_pending(self.engine.session_factory, self.smtp, self.engine.clock)
@@ -297,6 +301,13 @@ class Scheduler:
                     key=f"calendar:{code}:{year}",
                 )
                 report.warned += notifications.notify(session, recipients, notice, now)
+            uow.commit()
+
+    # --- open-task tally ---------------------------------------------------------------------
+    def compact_tally(self, report: SweepReport) -> None:
+        """Fold the tally's delta rows, so dashboards keep summing a few thousand rows."""
+        with self.engine.unit_of_work(write=True) as uow:
+            report.folded = tally.compact(uow.session).folded
             uow.commit()
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from engine import tally
 from engine.config import EngineConfig
 from engine.errors import ServflowError
 from engine.migrate import upgrade
@@ -41,6 +42,43 @@ def db_upgrade() -> None:
     engine.ensure_localities()
     engine.dispose()
     click.echo(f"database at {config.database_url} is up to date")
+
+
+@main.group("tally")
+def tally_commands() -> None:
+    """The open-task tally dashboards count from (kept by database triggers)."""
+
+
+@tally_commands.command("check")
+def tally_check() -> None:
+    """Compare the tally with the open tasks; exit 1 and list the buckets that disagree."""
+    with _engine().unit_of_work() as uow:
+        drifted = tally.drift(uow.session)
+    for d in drifted:
+        locality, stage, department, due = d.bucket
+        click.echo(f"{locality}\t{stage}\t{department or '-'}\t{due or '-'}\ttally {d.tallied}\topen {d.actual}")
+    if drifted:
+        click.echo(f"{len(drifted)} buckets disagree; run: servflow tally rebuild", err=True)
+        sys.exit(1)
+    click.echo("tally matches the open tasks")
+
+
+@tally_commands.command("compact")
+def tally_compact() -> None:
+    """Fold the delta rows into one row per bucket now (the scheduler does it every sweep)."""
+    with _engine().unit_of_work(write=True) as uow:
+        done = tally.compact(uow.session)
+        uow.commit()
+    click.echo(f"folded {done.folded} rows into {done.written}")
+
+
+@tally_commands.command("rebuild")
+def tally_rebuild() -> None:
+    """Recount the tally from the open tasks (repair; writers to tasks wait for it on PostgreSQL)."""
+    with _engine().unit_of_work(write=True) as uow:
+        buckets = tally.rebuild(uow.session)
+        uow.commit()
+    click.echo(f"tally rebuilt: {buckets} buckets")
 
 
 @main.command()
