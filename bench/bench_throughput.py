@@ -124,7 +124,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 8, 16])
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per client count")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
+    # cores + 1, the production advice (README): a completion keeps its worker busy on the CPU for most of its
+    # time, so more workers than that only add contention (measured in bench/RESULTS.md, section 1).
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1, help="gunicorn workers")
     args = parser.parse_args(argv)
     raw_before = raw_rate()
     rows = []
