@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import (
@@ -20,6 +21,8 @@ from engine.errors import (
     UnsafeInputError,
 )
 
+from .i18n import t
+
 STATUS: dict[type[ServflowError], int] = {
     NotFoundError: 404,
     PermissionDeniedError: 403,
@@ -31,6 +34,9 @@ STATUS: dict[type[ServflowError], int] = {
     ExecutionError: 422,
     CalendarError: 422,
 }
+
+
+RETRY_AFTER_SECONDS = 5
 
 
 def status_for(exc: ServflowError) -> int:
@@ -61,6 +67,17 @@ def init_app(app: Flask) -> None:
         if wants_json():
             return error_body(exc), status
         return render_template("error.html", status=status, message=exc.message), status
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(exc: Exception) -> Any:
+        """The database is down, restarting or refusing connections: a 503 saying when to retry, not a
+        crash page. The pool drops the broken connections, so the service recovers by itself."""
+        current_app.logger.warning("database unavailable: %s", exc)
+        message, headers = t("error.database_unavailable"), {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if wants_json():
+            return {"code": "database_unavailable", "message": message, "errors": {}}, 503, headers
+        return render_template("error.html", status=503, message=message), 503, headers
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
