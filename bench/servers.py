@@ -96,6 +96,20 @@ class Process:
                 os.killpg(self.popen.pid, signal.SIGKILL)
             self.popen.wait(5)
 
+    def crash(self) -> None:
+        """SIGKILL the whole group at once, as a power cut or the OOM killer would: no clean-up runs."""
+        if self.popen is not None and self.popen.poll() is None:
+            with suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait(5)
+
+    def children(self) -> list[int]:
+        """The process's direct children (gunicorn's workers), from ``/proc``."""
+        if self.popen is None:
+            return []
+        path = Path(f"/proc/{self.popen.pid}/task/{self.popen.pid}/children")
+        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
 
@@ -118,9 +132,10 @@ def gunicorn(database_url: str, port: int, workers: int, log: Path, *, threads: 
     return Process(f"gunicorn:{port}", args, child_env(database_url), log)
 
 
-def scheduler(database_url: str, owner: str, log: Path, *, interval: float = 1.0) -> Process:
-    """``python -m engine.scheduler`` in loop mode (not yet started)."""
-    args = [sys.executable, "-m", "engine.scheduler", "--interval", str(interval), "--owner", owner, "--lease", "30"]
+def scheduler(database_url: str, owner: str, log: Path, *, interval: float = 1.0, lease: float = 30.0) -> Process:
+    """``python -m engine.scheduler`` in loop mode (not yet started); ``lease``: seconds a claimed job is its."""
+    args = [sys.executable, "-m", "engine.scheduler", "--interval", str(interval), "--owner", owner]
+    args += ["--lease", str(lease)]
     return Process(owner, args, child_env(database_url), log)
 
 
