@@ -10,6 +10,10 @@ from sqlalchemy.orm import Session
 
 from .models import AuditEvent
 
+# A plain INSERT, sent at once: events are never read back or changed in the command that writes them,
+# so they need no ORM object, identity or RETURNING of their id (one is written on every command).
+_INSERT = AuditEvent.__table__.insert()
+
 
 def record(
     session: Session,
@@ -22,16 +26,17 @@ def record(
     element_id: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
-        AuditEvent(
-            action=action,
-            actor=actor,
-            at=at,
-            instance_id=instance_id,
-            human_task_id=human_task_id,
-            element_id=element_id,
-            data=data,
-        )
+    session.execute(
+        _INSERT,
+        {
+            "action": action,
+            "actor": actor,
+            "at": at,
+            "instance_id": instance_id,
+            "human_task_id": human_task_id,
+            "element_id": element_id,
+            "data": data,
+        },
     )
 
 
