@@ -24,6 +24,8 @@ One *sweep* does all of it and is safe to run in any number of processes at once
 * **E-mail.** Queued notifications are mailed when SMTP is configured.
 * **Tally.** The open-task tally's delta rows are folded (``engine.tally.compact``): a few thousand
   rows scanned when there is nothing to fold, and only one scheduler does it at a time.
+* **Vacuum.** Where the PostgreSQL server's autovacuum is off, the hot tables are vacuumed after 5,000
+  changes (``engine.vacuum``), as migration 0004 asks autovacuum to do elsewhere.
 
 ``python -m engine.scheduler`` (or ``servflow scheduler``) runs sweeps every N seconds with APScheduler;
 ``--once`` runs one sweep and exits.
@@ -56,6 +58,7 @@ from .notifications import Notice, SmtpSettings
 from .roles import BY_CODE
 from .service import Engine
 from .tasks import OPEN
+from .vacuum import vacuum_hot_tables
 
 log = logging.getLogger("servflow.scheduler")
 
@@ -72,13 +75,14 @@ class SweepReport:
     emailed: int = 0
     email_failed: int = 0
     folded: int = 0
+    vacuumed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
             f"fired {self.fired}, failed {self.failed}, reminded {self.reminded}, escalated {self.escalated}, "
             f"calendar warnings {self.warned}, e-mailed {self.emailed} (failed {self.email_failed}), "
-            f"tally rows folded {self.folded}"
+            f"tally rows folded {self.folded}, vacuumed {', '.join(self.vacuumed) or 'nothing'}"
         )
 
 
@@ -115,7 +119,8 @@ class Scheduler:
     def sweep(self) -> SweepReport:
         report = SweepReport()
         self.fire_due_timers(report)
-        for step in (self.send_reminders, self.escalate_overdue, self.check_calendars, self.compact_tally):
+        steps = (self.send_reminders, self.escalate_overdue, self.check_calendars, self.compact_tally, self.vacuum)
+        for step in steps:
             step(report)
         if self.smtp is not None:
             mailed = notifications.send_pending(self.engine.session_factory, self.smtp, self.engine.clock)
@@ -309,6 +314,10 @@ class Scheduler:
         with self.engine.unit_of_work(write=True) as uow:
             report.folded = tally.compact(uow.session).folded
             uow.commit()
+
+    def vacuum(self, report: SweepReport) -> None:
+        """Vacuum the hot tables where the server's autovacuum is off (``engine.vacuum``)."""
+        report.vacuumed = vacuum_hot_tables(self.engine.db)
 
 
 def _role_zh(code: str | None) -> str:
