@@ -46,8 +46,13 @@ def today() -> date:
     return local_date(get_engine().clock())
 
 
+def text_arg(name: str, *, limit: int | None = None) -> str | None:
+    """A query-string value, trimmed (and cut to ``limit`` characters); ``None`` when absent or blank."""
+    return (request.args.get(name) or "").strip()[:limit] or None
+
+
 def int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = (request.args.get(name) or "").strip()
+    raw = text_arg(name)
     if not raw:
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
@@ -56,7 +61,7 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 def choice_arg(name: str, allowed: Sequence[str], default: str | None) -> str | None:
-    value = (request.args.get(name) or "").strip() or default
+    value = text_arg(name) or default
     if value is not None and value not in allowed:
         abort(400, description=t("dash.error.choice", name=name, allowed=", ".join(allowed)))
     return value
@@ -91,7 +96,7 @@ def task_filters(scope: Scope) -> dict[str, str | None]:
     """The dimension filters of a drill-down (``__none__`` meaning "has none")."""
     where: dict[str, str | None] = {}
     for dimension in reporting.DIMENSIONS:
-        raw = (request.args.get(dimension) or "").strip()
+        raw = text_arg(dimension)
         if raw:
             where[dimension] = None if raw == NONE else raw
     if "locality" in where and not scope.allows(where["locality"]):
@@ -184,7 +189,7 @@ def filter_value(key: str | None) -> str:
 @login_required
 def index() -> Any:
     days = int_arg("days", 3, 0, reporting.MAX_DAYS)
-    under = (request.args.get("under") or "").strip() or None
+    under = text_arg("under")
     table = choice_arg("table", GROUPINGS, None) if wants_csv() else None
     with get_engine().unit_of_work() as uow:
         scope = oversight(uow.session)
@@ -223,7 +228,7 @@ def index() -> Any:
 def tasks() -> Any:
     days = int_arg("days", 3, 0, reporting.MAX_DAYS)
     bucket = choice_arg("bucket", reporting.BUCKETS, "overdue") or "overdue"
-    under = (request.args.get("under") or "").strip() or None
+    under = text_arg("under")
     with get_engine().unit_of_work() as uow:
         scope = narrow(uow.session, oversight(uow.session), under)
         where = task_filters(scope)
@@ -345,11 +350,11 @@ def heatmap() -> Any:
         localities = scope_localities(uow.session, scope)
         if not localities:
             abort(403, description=t("dash.error.forbidden"))
-        locality = (request.args.get("locality") or "").strip() or localities[0]
+        locality = text_arg("locality") or localities[0]
         query = TaskQuery(narrow(uow.session, scope, locality), today())
         processes = reporting.deployed_processes(uow.session, locality)
         keys = [key for key, _ in processes]
-        process = (request.args.get("process") or "").strip() or ("lifecycle" if "lifecycle" in keys else None)
+        process = text_arg("process") or ("lifecycle" if "lifecycle" in keys else None)
         process = process or (keys[0] if keys else None)
         if process is not None and process not in keys:
             abort(404, description=t("dash.error.process", process=process[:100]))
@@ -444,7 +449,7 @@ def nice_step(top: float) -> int:
 @bp.get("/durations")
 @login_required
 def durations() -> Any:
-    under = (request.args.get("under") or "").strip() or None
+    under = text_arg("under")
     with get_engine().unit_of_work() as uow:
         scope = oversight(uow.session)
         items = reporting.stage_durations(uow.session, narrow(uow.session, scope, under))
@@ -489,13 +494,13 @@ def register() -> Any:
     page = int_arg("page", 1, 1, 1_000_000)
     per_page = int_arg("per_page", REGISTER_PER_PAGE, 1, 200)
     table = choice_arg("table", REGISTER_TABLES, "projects") if wants_csv() else None
-    text = (request.args.get("q") or "").strip()[:100] or None
+    text = text_arg("q", limit=100)
     filters = reporting.RegisterFilter(
-        locality=(request.args.get("locality") or "").strip() or None,
-        stage=(request.args.get("stage") or "").strip() or None,
+        locality=text_arg("locality"),
+        stage=text_arg("stage"),
         status=choice_arg("status", STATUSES, None),
-        department=(request.args.get("department") or "").strip() or None,
-        category=(request.args.get("category") or "").strip()[:100] or None,
+        department=text_arg("department"),
+        category=text_arg("category", limit=100),
         text=text,
     )
     with get_engine().unit_of_work() as uow:

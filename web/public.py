@@ -15,7 +15,7 @@ from sqlalchemy import select
 from engine import reporting
 from engine.models import Disclosure, Locality
 
-from .dashboard import csv_response, int_arg, wants_csv
+from .dashboard import csv_response, int_arg, text_arg, wants_csv
 from .engine_ext import get_engine
 from .i18n import format_money, t
 from .labels import locality_label
@@ -62,8 +62,8 @@ def csv_value(name: str, value: Any) -> Any:
 
 
 def date_arg(name: str) -> date | None:
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
+    raw = text_arg(name)
+    if raw is None:
         return None
     try:
         return date.fromisoformat(raw)
@@ -72,11 +72,11 @@ def date_arg(name: str) -> date | None:
 
 
 def filters() -> reporting.DisclosureFilter:
-    kind = (request.args.get("kind") or "").strip() or None
+    kind = text_arg("kind")
     if kind is not None and kind not in reporting.DISCLOSURE_KINDS:
         abort(400, description=t("pub.error.kind", kind=kind[:40]))
     result = reporting.DisclosureFilter(
-        locality=(request.args.get("locality") or "").strip() or None,
+        locality=text_arg("locality"),
         kind=kind,
         date_from=date_arg("from"),
         date_to=date_arg("to"),
