@@ -20,6 +20,7 @@ from engine.localities import ensure_default_localities
 from engine.migrate import upgrade
 from engine.models import Base
 from engine.service import Engine
+from support import scratch_database
 
 PG_SERVER = os.environ.get("SERVFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 BACKENDS = os.environ.get("SERVFLOW_TEST_BACKENDS", "sqlite,postgresql").split(",")
@@ -34,17 +35,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
-    name = f"servflow_test_{os.getpid()}"
-    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = f"{PG_SERVER}/{name}"
-    upgrade(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(f"{PG_SERVER}/postgres", f"servflow_test_{os.getpid()}") as url:
+        upgrade(url)
+        yield url
 
 
 def _truncate(url: str) -> None:

@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from dashboard_seed import TODAY, seed, set_due
-from sqlalchemy import create_engine, delete, func, insert, inspect, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete, func, insert, inspect, select, update
 
 from engine import reporting, tally
 from engine.migrate import alembic_config, upgrade
@@ -30,7 +29,7 @@ from engine.reporting import GroupCount, Scope, TaskQuery
 from engine.scheduler import Scheduler
 from engine.service import Engine
 from engine.tasks import OPEN
-from support import fixture_bytes
+from support import fixture_bytes, scratch_database
 
 ATTRIBUTE = {"stage": "process_key", "locality": "locality_code", "department": "department"}
 SCOPES = (Scope(None), Scope(frozenset({"650100"})), Scope(frozenset({"650200", "650204"})))
@@ -256,15 +255,8 @@ def blank_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path}/blank.sqlite"
         return
-    name = f"servflow_test_blank_{os.getpid()}"
-    admin = create_engine(make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(database_url, f"servflow_test_blank_{os.getpid()}") as url:
+        yield url
 
 
 def test_upgrading_a_database_with_open_tasks_fills_the_tally(blank_url: str) -> None:
