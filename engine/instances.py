@@ -134,10 +134,12 @@ def lock_for_task(session: Session, task_id: int) -> Locked:
 
 
 @dataclass(frozen=True)
-class Step:
-    """An instance after a command, with its open tasks (new ones get their ids at the flush)."""
+class Completed:
+    """A completion's result: the instance, the task as completed, and the instance's open tasks now
+    (new ones get their ids at the flush)."""
 
     instance: ProcessInstance
+    task: HumanTask
     open_tasks: list[HumanTask]
 
 
@@ -185,7 +187,7 @@ def complete(
     data: dict[str, Any],
     actor: str,
     authorize: Callable[[HumanTask], None] | None = None,
-) -> Step:
+) -> Completed:
     """Complete a task. ``authorize`` (the caller's permission check) sees the task as it is under the lock.
 
     Refusals come in the order a person fixes them: may not (``authorize``), wrong input (the form's
@@ -236,7 +238,7 @@ def complete(
         had_timers=had_timers,
         known_open=locked.open_tasks,
     )
-    return Step(instance, open_now)
+    return Completed(instance, row, open_now)
 
 
 def fire_timers(session: Session, ctx: Context, *, instance_id: int, actor: str = "scheduler") -> ProcessInstance:

@@ -154,19 +154,14 @@ class Engine:
         an API call needs no second read to show what changed. Nothing of the answer is returned unless the
         commit succeeds.
         """
-        locked: list[HumanTask] = []  # the task row as authorized, kept for the answer (no re-read)
-
-        def check(row: HumanTask) -> None:
-            authorize(row)
-            locked.append(row)
 
         def step(session: Session) -> T:
             done = instances.complete(
-                session, self.ctx, task_id=task_id, data=dict(data or {}), actor=actor, authorize=check
+                session, self.ctx, task_id=task_id, data=dict(data or {}), actor=actor, authorize=authorize
             )
             with conflicts_reported("this project"):
                 session.flush()
-            return answer(done.instance, locked[0], sorted(done.open_tasks, key=lambda row: row.id))
+            return answer(done.instance, done.task, sorted(done.open_tasks, key=lambda row: row.id))
 
         return self._command(step, instance_of=lambda s: tasks.get_task(s, task_id).instance_id, actor=actor)
 
