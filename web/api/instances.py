@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 
 from engine import access, audit, tasks
 from engine.errors import PermissionDeniedError
-from engine.models import ProcessInstance
+from engine.models import HumanTask, ProcessInstance
 from engine.users import Principal
 
 from ..engine_ext import get_engine
@@ -35,12 +35,20 @@ from .schemas import (
 bp = blueprint("instances", "/instances", "Projects: start one, follow it, cancel, suspend or resume it.")
 
 
+# Built once: a completion answers with a project on every call (web.api.tasks).
+_INSTANCE, _TASKS, _HISTORY = InstanceSchema(), TaskSchema(many=True), AuditSchema(many=True)
+
+
+def project_body(instance: ProcessInstance, open_tasks: list[HumanTask]) -> dict[str, Any]:
+    """The project as the API shows it (serialized), with the open tasks the caller already holds."""
+    return {**_INSTANCE.dump(instance), "tasks": _TASKS.dump(open_tasks)}
+
+
 def detail(session: Any, instance: ProcessInstance, *, with_history: bool = True) -> dict[str, Any]:
     """The project as the API shows it (serialized): its fields, open tasks and, optionally, its history."""
-    body: dict[str, Any] = InstanceSchema().dump(instance)
-    body["tasks"] = TaskSchema(many=True).dump(tasks.open_tasks(session, instance.id))
+    body = project_body(instance, tasks.open_tasks(session, instance.id))
     if with_history:
-        body["history"] = AuditSchema(many=True).dump(audit.history(session, instance.id))
+        body["history"] = _HISTORY.dump(audit.history(session, instance.id))
     return body
 
 

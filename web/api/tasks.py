@@ -23,13 +23,13 @@ from engine.users import Principal
 from ..engine_ext import get_engine
 from . import idempotency
 from .common import blueprint, json_response, me, page_of, reading
+from .instances import project_body
 from .schemas import (
     MAX_ID,
     AssignSchema,
     CompletedSchema,
     CompleteSchema,
     DelegateSchema,
-    InstanceSchema,
     TaskDetailSchema,
     TaskPageSchema,
     TaskQuery,
@@ -79,7 +79,7 @@ _ORDER = {
 
 
 # Schemas hold no per-request state: built once, not on every request.
-_TASK, _TASKS, _INSTANCE = TaskSchema(), TaskSchema(many=True), InstanceSchema()
+_TASK = TaskSchema()
 
 
 def _row(task: HumanTask, business_key: str, title: str) -> dict[str, Any]:
@@ -210,9 +210,7 @@ def complete(args: dict[str, Any], task_id: int) -> Response:
         access.require_task(principal, task, "complete")
 
     def answer(instance: ProcessInstance, task: HumanTask, open_tasks: list[HumanTask]) -> dict[str, Any]:
-        # instances.detail(with_history=False), with schemas built once: this is the API's hottest path.
-        project = {**_INSTANCE.dump(instance), "tasks": _TASKS.dump(open_tasks)}
-        return {"task": _TASK.dump(task), "instance": project}
+        return {"task": _TASK.dump(task), "instance": project_body(instance, open_tasks)}
 
     def command() -> tuple[dict[str, Any], int]:
         # One transaction: the check, the form's rules, the step and the answer (engine.instances.complete).
