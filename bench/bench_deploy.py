@@ -20,10 +20,10 @@ from sqlalchemy import text
 
 from bench.common import print_table
 from bench.servers import pg_database
-from engine.bundles import read_path
-from engine.migrate import upgrade
-from engine.models import Base
-from engine.service import Engine
+from engine.compose import build_engine
+from engine.formats.bundles import read_path
+from engine.store.migrate import upgrade
+from engine.store.models import Base
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = 5
@@ -73,7 +73,7 @@ def main() -> None:
         template = Path(folder) / "template.sqlite"
         upgrade(f"sqlite:///{template}")
         target = Path(folder) / "deploy.sqlite"
-        engine = Engine(f"sqlite:///{target}")
+        engine = build_engine(f"sqlite:///{target}", deadlines=False)
 
         def fresh_sqlite() -> None:
             engine.dispose()
@@ -84,7 +84,7 @@ def main() -> None:
         engine.dispose()
         rows.append(("servflow deploy, SQLite", f"{ours * 1000:.0f}", f"{ours / baseline:.2f}", _verdict(ours)))
     with pg_database("servflow_bench_deploy") as url:
-        engine = Engine(url)
+        engine = build_engine(url, deadlines=False)
         tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
 
         def fresh_pg() -> None:

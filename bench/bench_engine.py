@@ -23,8 +23,9 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from bench.common import median_ms, print_table, time_each
-from engine.migrate import upgrade
+from engine.compose import build_engine
 from engine.service import Engine
+from engine.store.migrate import upgrade
 
 LOOP = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "bpmn" / "loop.bpmn"
 PAYLOAD = {"note": "x" * 200}
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{folder}/bench.sqlite"
         upgrade(url)
-        engine = Engine(url)
+        engine = build_engine(url, deadlines=False)
         engine.ensure_localities()
         engine.deploy({LOOP.name: LOOP.read_bytes()}, "650000")
         raw, ours = RawSpiff(), ServflowInstance(engine, f"bench-{os.getpid()}")

@@ -4,7 +4,7 @@ The tables are bulk-loaded (PostgreSQL: ``COPY``; SQLite: executemany) with a re
 localities (乌鲁木齐 busiest), roles weighted like the lifecycle's lanes, stages from application to
 payment, due dates around today (~1 in 6 open tasks overdue, a few undated), 4 in 10 open tasks claimed.
 Completed tasks have the lower ids (they are older); open ones are the newest 20 %. Then ANALYZE, and
-each query runs ``REPEAT`` times through ``engine.inbox`` and ``engine.reporting``.
+each query runs ``REPEAT`` times through ``engine.queries.inbox`` and ``engine.queries.reporting``.
 
 The loaded rows pass through the open-task tally's triggers like any other write (``COPY`` fires row
 triggers; measured, they add a quarter or less to the load time, so they stay on rather than being
@@ -35,12 +35,14 @@ from sqlalchemy.orm import Session
 from bench.bench_engine import LOOP
 from bench.common import print_table
 from bench.servers import pg_database
-from engine import inbox, reporting, tally
-from engine.migrate import upgrade
-from engine.models import HumanTask, OpenTaskTally, ProcessInstance, ProcessVersion
-from engine.reporting import Scope, TaskQuery
+from engine.compose import build_engine
+from engine.identity.users import Grant, Principal
+from engine.queries import inbox, reporting
+from engine.queries.reporting import Scope, TaskQuery
 from engine.service import Engine
-from engine.users import Grant, Principal
+from engine.store import tally
+from engine.store.migrate import upgrade
+from engine.store.models import HumanTask, OpenTaskTally, ProcessInstance, ProcessVersion
 
 REPEAT = 40
 TODAY = date(2025, 6, 16)
@@ -353,7 +355,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.pg_tasks:
         with pg_database("servflow_bench_inbox") as url:
-            engine = Engine(url)
+            engine = build_engine(url, deadlines=False)
             shape = Shape(args.pg_tasks)
             seconds = load_postgres(engine, shape)
             loaded = f"loaded with COPY (tally triggers on) in {seconds:.0f} s"
@@ -366,7 +368,7 @@ def main(argv: list[str] | None = None) -> None:
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite:///{folder}/inbox.sqlite"
             upgrade(url)
-            engine = Engine(url)
+            engine = build_engine(url, deadlines=False)
             shape = Shape(args.sqlite_tasks)
             seconds = load_sqlite(engine, shape)
             loaded = f"loaded in {seconds:.0f} s"

@@ -32,7 +32,8 @@ from bench.servers import (
     pg_database,
     wait_until_serving,
 )
-from engine.demo import seed_calendars
+from engine.compose import build_engine
+from engine.demo.seed import seed_calendars
 from engine.service import Engine
 
 INSTANCES_PER_CLIENT = 4
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     best = 0.0
     with pg_database("servflow_bench_api") as url, tempfile.TemporaryDirectory() as folder:
-        engine = Engine(url)
+        engine = build_engine(url, deadlines=False)
         engine.ensure_localities()
         seed_calendars(engine)
         engine.deploy({LOOP.name: LOOP.read_bytes()}, "650000")

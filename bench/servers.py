@@ -22,10 +22,10 @@ from typing import Any
 
 from sqlalchemy import create_engine, select, text
 
-from engine.migrate import upgrade
-from engine.models import User
+from engine.identity.users import create_user, issue_token
 from engine.service import Engine
-from engine.users import create_user, issue_token
+from engine.store.migrate import upgrade
+from engine.store.models import User
 
 REPO = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("SERVFLOW_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -134,7 +134,7 @@ def gunicorn(database_url: str, port: int, workers: int, log: Path, *, threads: 
 
 def scheduler(database_url: str, owner: str, log: Path, *, interval: float = 1.0, lease: float = 30.0) -> Process:
     """``python -m engine.scheduler`` in loop mode (not yet started); ``lease``: seconds a claimed job is its."""
-    args = [sys.executable, "-m", "engine.scheduler", "--interval", str(interval), "--owner", owner]
+    args = [sys.executable, "-m", "engine.jobs.scheduler", "--interval", str(interval), "--owner", owner]
     args += ["--lease", str(lease)]
     return Process(owner, args, child_env(database_url), log)
 

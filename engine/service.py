@@ -8,29 +8,29 @@ transaction, so the project stays at its last committed wait state and the failu
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, definitions, instances, tasks
-from .bundles import read_path
+from . import definitions
+from .calendars.deadline_hook import DeadlineFn
+from .commands import instances, tasks
 from .config import EngineConfig
-from .db import is_sqlite, make_engine, make_session_factory
 from .errors import ConflictError, ExecutionError, NotFoundError
-from .forms import validate_submission
-from .localities import ensure_default_localities, get_locality
-from .models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion
-from .runtime import SpecCache
-from .unit_of_work import UnitOfWork, conflicts_reported
+from .formats.bundles import read_path
+from .formats.forms import validate_submission
+from .identity.localities import ensure_default_localities, get_locality
+from .spiff.runtime import SpecCache
+from .store import audit
+from .store.db import is_sqlite, make_session_factory
+from .store.models import OPEN, AuditEvent, HumanTask, ProcessInstance, ProcessVersion, utcnow
+from .store.unit_of_work import UnitOfWork, conflicts_reported
 
 T = TypeVar("T")
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Engine:
@@ -38,16 +38,16 @@ class Engine:
 
     def __init__(
         self,
-        config: EngineConfig | str | None = None,
+        config: EngineConfig,
+        db: SqlEngine,
         *,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utcnow,
         validate_form: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = validate_submission,
-        deadline: tasks.DeadlineFn | None = None,
+        deadline: DeadlineFn | None = None,
     ) -> None:
-        if isinstance(config, str):
-            config = EngineConfig(database_url=config)
-        self.config = config or EngineConfig.from_env()
-        self.db = make_engine(self.config.database_url)
+        """Built by :func:`engine.compose.build_engine`, the one place that wires an Engine's parts."""
+        self.config = config
+        self.db = db
         self.session_factory = make_session_factory(self.db)
         self._read_factory = (
             self.session_factory
@@ -252,7 +252,7 @@ class Engine:
             return list(uow.session.scalars(query))
 
     def tasks(
-        self, *, state: str = tasks.OPEN, locality: str | None = None, role: str | None = None, limit: int = 200
+        self, *, state: str = OPEN, locality: str | None = None, role: str | None = None, limit: int = 200
     ) -> list[HumanTask]:
         with self.unit_of_work() as uow:
             query = select(HumanTask).where(HumanTask.state == state).order_by(HumanTask.id).limit(limit)
@@ -264,7 +264,7 @@ class Engine:
 
     def task_data(self, task_id: int) -> dict[str, Any]:
         """The data the task's form opens with: the workflow data at that task, then any saved draft."""
-        from . import runtime
+        from .spiff import runtime
 
         with self.unit_of_work() as uow:
             row = tasks.get_task(uow.session, task_id)

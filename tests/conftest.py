@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from engine.localities import ensure_default_localities
-from engine.migrate import upgrade
-from engine.models import Base
+from engine.compose import build_engine
+from engine.identity.localities import ensure_default_localities
 from engine.service import Engine
+from engine.store.migrate import upgrade
+from engine.store.models import Base
 from support import scratch_database
 
 PG_SERVER = os.environ.get("SERVFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -61,7 +62,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    instance = Engine(database_url)
+    instance = build_engine(database_url, deadlines=False)
     with instance.unit_of_work(write=True) as uow:
         ensure_default_localities(uow.session)
         uow.commit()

@@ -22,8 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from engine.models import HumanTask
 from engine.service import Engine
+from engine.store.models import HumanTask
 from support import fixture_bytes
 
 TODAY = date(2026, 3, 2)

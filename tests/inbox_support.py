@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 
-from engine.models import HumanTask
 from engine.service import Engine
+from engine.store.models import HumanTask
 from support import fixture_bytes
 
 URUMQI, KARAMAY = "650100", "650200"

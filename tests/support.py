@@ -9,7 +9,7 @@ from pathlib import Path
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
-from engine.demo import DEMO_PASSWORD
+from engine.demo.seed import DEMO_PASSWORD
 from engine.service import Engine
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,8 +53,8 @@ def queue_sample_notices(engine: Engine) -> None:
     """Two notices for manager_region (an escalation and a reminder), one for manager_karamay."""
     from datetime import UTC, datetime
 
-    from engine import notifications
-    from engine.notifications import Notice
+    from engine.jobs import notifications
+    from engine.jobs.notifications import Notice
 
     at = datetime(2025, 10, 11, 1, 0, tzinfo=UTC)
     samples = [

@@ -1,5 +1,5 @@
-"""The architecture's rules, checked: engine knows nothing of Flask or the web app; only runtime-side
-modules touch SpiffWorkflow's runtime classes."""
+"""The architecture's rules, checked: engine knows nothing of Flask or the web app; its folders form layers,
+each importing only from the layers below it; only ``engine/spiff/`` touches SpiffWorkflow."""
 
 from __future__ import annotations
 
@@ -7,26 +7,52 @@ import ast
 from pathlib import Path
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
-SPIFF_ALLOWED = {
-    "runtime.py",
-    "serializer.py",
-    "compaction.py",
-    "parsing.py",
-    "scripting.py",
-    "scenarios.py",
-    "messages.py",
-}
+
+# Lowest first. A module may import from its own layer and any layer before it, never from one after.
+LAYERS = [
+    {"errors", "config"},
+    {"formats"},
+    {"store"},
+    {"identity"},
+    {"spiff"},
+    {"calendars"},
+    {"definitions"},
+    {"commands"},
+    {"queries"},
+    {"service"},
+    {"compose"},
+    {"jobs"},
+    {"demo"},
+]
+RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 
 
 def _imports(path: Path) -> set[str]:
+    """Absolute names of what ``path`` imports (relative imports resolved against its package)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = ["engine", *path.relative_to(ENGINE).parent.parts]
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *(node.module.split(".") if node.module else [])])
+            names.add(module)
+            if not node.module:
+                names.update(f"{module}.{alias.name}" for alias in node.names)
     return names
+
+
+def _part(path: Path) -> str:
+    """The layer a module of engine/ belongs to: its folder, or its own name at the top."""
+    relative = path.relative_to(ENGINE)
+    return relative.parts[0] if len(relative.parts) > 1 else relative.stem
+
+
+def test_every_engine_module_belongs_to_a_layer() -> None:
+    unplaced = {_part(p) for p in ENGINE.rglob("*.py") if "migrations" not in p.parts} - set(RANK) - {"__init__"}
+    assert unplaced == set()
 
 
 def test_engine_never_imports_flask_or_web() -> None:
@@ -39,10 +65,28 @@ def test_engine_never_imports_flask_or_web() -> None:
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
-def test_spiffworkflow_stays_behind_the_runtime_modules() -> None:
+def test_each_layer_imports_only_from_layers_below() -> None:
+    upward = {}
+    for path in ENGINE.rglob("*.py"):
+        part = _part(path)
+        if part not in RANK:
+            continue
+        above = sorted(
+            name
+            for name in _imports(path)
+            if name.startswith("engine.")
+            and name.split(".")[1] in RANK
+            and RANK[name.split(".")[1]] > RANK[part]
+        )
+        if above:
+            upward[str(path.relative_to(ENGINE))] = above
+    assert upward == {}
+
+
+def test_spiffworkflow_stays_behind_the_spiff_folder() -> None:
     users = {
-        path.name
-        for path in ENGINE.glob("*.py")
-        if any(name.split(".")[0] == "SpiffWorkflow" for name in _imports(path))
+        str(path.relative_to(ENGINE))
+        for path in ENGINE.rglob("*.py")
+        if _part(path) != "spiff" and any(name.split(".")[0] == "SpiffWorkflow" for name in _imports(path))
     }
-    assert users <= SPIFF_ALLOWED, users - SPIFF_ALLOWED
+    assert users == set()

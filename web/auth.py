@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 
-from engine import users
+from engine.identity import users
 
 from .engine_ext import get_engine
 from .i18n import t
@@ -42,7 +42,7 @@ def _load_principal() -> None:
     if user_id is None:
         return
     with get_engine().unit_of_work() as uow:
-        from engine.models import User
+        from engine.store.models import User
 
         user = uow.session.get(User, user_id)
         if user is None or not user.is_active:

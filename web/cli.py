@@ -12,15 +12,17 @@ from pathlib import Path
 
 import click
 
-from engine import tally
+from engine import demo
+from engine.compose import build_engine
 from engine.config import EngineConfig
 from engine.errors import ServflowError
-from engine.migrate import upgrade
 from engine.service import Engine
+from engine.store import tally
+from engine.store.migrate import upgrade
 
 
 def _engine() -> Engine:
-    return Engine(EngineConfig.from_env())
+    return build_engine(EngineConfig.from_env())
 
 
 @click.group()
@@ -38,7 +40,7 @@ def db_upgrade() -> None:
     """Apply all migrations (creates the SQLite file if needed)."""
     config = EngineConfig.from_env()
     upgrade(config.database_url)
-    engine = Engine(config)
+    engine = build_engine(config)
     engine.ensure_localities()
     engine.dispose()
     click.echo(f"database at {config.database_url} is up to date")
@@ -89,7 +91,7 @@ def deploy(path: Path | None, locality: str, deployed_by: str) -> None:
     """Deploy a .bpmn/.dmn/form file, a folder or a zip (default: the shipped processes and forms)."""
     engine = _engine()
     if path is None:
-        from engine.shipped import shipped_bundle
+        from engine.definitions.shipped import shipped_bundle
 
         result = engine.deploy(shipped_bundle(), locality, deployed_by)
     else:
@@ -128,7 +130,6 @@ def tasks(locality: str | None, role: str | None, state: str) -> None:
 @main.command()
 def seed() -> None:
     """Create demo users for every role in three localities, and demo projects; print the logins."""
-    from engine import demo
 
     engine = _engine()
     for warning in demo.seed_calendars(engine):
@@ -160,7 +161,7 @@ def serve(host: str, port: int) -> None:
 @click.option("--lease", default=60.0, show_default=True, help="seconds a claimed timer job stays this process's")
 def scheduler(once: bool, interval: float, lease: float) -> None:
     """Fire due BPMN timers, send reminders and escalations, e-mail notifications (own process)."""
-    from engine import scheduler as sched
+    from engine.jobs import scheduler as sched
 
     args = ["--interval", str(interval), "--lease", str(lease)] + (["--once"] if once else [])
     sched.main(args)
@@ -177,7 +178,7 @@ def calendar() -> None:
 @click.option("--locality", default="650000", show_default=True)
 def calendar_seed(years: tuple[int, ...], more_years: tuple[int, ...], locality: str) -> None:
     """Enter the national holidays of the given years from the chinese_calendar package."""
-    from engine import calendar_store
+    from engine.calendars import calendar_store
 
     engine = _engine()
     with engine.unit_of_work(write=True) as uow:
@@ -194,7 +195,7 @@ def calendar_seed(years: tuple[int, ...], more_years: tuple[int, ...], locality:
 @click.option("--note", default="", help="e.g. 古尔邦节")
 def calendar_add_day(day: datetime, locality: str, off: bool, note: str) -> None:
     """Make DAY (yyyy-MM-dd) a day off or a working day in a locality."""
-    from engine import calendar_store
+    from engine.calendars import calendar_store
 
     engine = _engine()
     with engine.unit_of_work(write=True) as uow:
@@ -208,7 +209,7 @@ def calendar_add_day(day: datetime, locality: str, off: bool, note: str) -> None
 @click.option("--locality", default="650000", show_default=True)
 def calendar_remove_day(day: datetime, locality: str) -> None:
     """Remove a locality's own entry for DAY (the parent's calendar decides again)."""
-    from engine import calendar_store
+    from engine.calendars import calendar_store
 
     engine = _engine()
     with engine.unit_of_work(write=True) as uow:
@@ -222,7 +223,7 @@ def calendar_remove_day(day: datetime, locality: str) -> None:
 @click.option("--year", type=int, default=None)
 def calendar_list(locality: str, year: int | None) -> None:
     """The days a locality entered itself (holidays, 调休, local days)."""
-    from engine import calendar_store
+    from engine.calendars import calendar_store
 
     with _engine().unit_of_work() as uow:
         for row in calendar_store.own_days(uow.session, locality, year):

@@ -1,6 +1,6 @@
 """Managers' dashboard (overdue and due-soon tasks, lifecycle heatmap, stage durations) and the project register.
 
-Views parse the URL, ask ``engine.reporting`` and render; every table is also a CSV download
+Views parse the URL, ask ``engine.queries.reporting`` and render; every table is also a CSV download
 (``?format=csv``, with ``table=`` where a page has several). "Today" is the China date of the engine's
 clock, the same day the inbox uses, so both agree on what is overdue.
 """
@@ -16,13 +16,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import inbox, reporting
-from engine.deadlines import local_date
+from engine.calendars.deadlines import local_date
 from engine.errors import ConflictError, NotFoundError, PermissionDeniedError, ServflowError
-from engine.localities import descendants
-from engine.models import HumanTask, Locality, User
-from engine.reporting import Scope, TaskQuery
-from engine.tasks import OPEN
+from engine.identity.localities import descendants
+from engine.queries import inbox, reporting
+from engine.queries.reporting import Scope, TaskQuery
+from engine.store.models import OPEN, HumanTask, Locality, User
 
 from .auth import current_principal, login_required
 from .engine_ext import get_engine

@@ -16,17 +16,18 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from lxml import etree
 from sqlalchemy import select
 
-from engine import definitions, workspace
-from engine.bundles import MAX_FILE_BYTES, is_bundle_file, read_zip
-from engine.diff import diff_process
-from engine.localities import get_locality
-from engine.models import Deployment, Locality, ProcessVersion
-from engine.parsing import BPMN_NS, classify, scenario_process_key
-from engine.roles import ROLES
-from engine.scenarios import scenario_file_name
-from engine.users import Principal
-from engine.validation import ValidationReport
-from engine.xmlsafe import parse_xml
+from engine import definitions
+from engine.definitions import workspace
+from engine.definitions.diff import diff_process
+from engine.definitions.validation import ValidationReport
+from engine.formats.bundles import MAX_FILE_BYTES, is_bundle_file, read_zip
+from engine.formats.xmlsafe import parse_xml
+from engine.identity.localities import get_locality
+from engine.identity.roles import ROLES
+from engine.identity.users import Principal
+from engine.spiff.parsing import BPMN_NS, classify, scenario_process_key
+from engine.spiff.scenarios import scenario_file_name
+from engine.store.models import Deployment, Locality, ProcessVersion
 
 from .auth import current_principal, login_required
 from .engine_ext import get_engine

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from engine import deadline_hook, scheduler
+from engine.compose import build_engine
 from engine.config import EngineConfig
+from engine.jobs import scheduler
 from engine.service import Engine
 
 KEY = "servflow_engine"
@@ -14,8 +15,7 @@ KEY = "servflow_engine"
 def init_app(app: Flask) -> None:
     url = app.config.get("DATABASE_URL") or EngineConfig.from_env().database_url
     app.config["DATABASE_URL"] = url
-    engine = Engine(EngineConfig(database_url=url))
-    deadline_hook.install(engine)
+    engine = build_engine(EngineConfig(database_url=url))
     app.extensions[KEY] = engine
     if app.config.get("SCHEDULER_ENABLED"):
         # `make run`: timers, reminders and e-mail in-process; production runs `servflow scheduler`.

@@ -1,6 +1,6 @@
 """The reviewers' inbox: three tabs with counts, filters and sorting in the URL, one page at a time.
 
-All scoping lives in ``engine.inbox``; this module only turns the URL into an ``InboxQuery`` and the
+All scoping lives in ``engine.queries.inbox``; this module only turns the URL into an ``InboxQuery`` and the
 answer into a page. The claim/assign/delegate buttons post to the ``tasks`` blueprint.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
-from engine import inbox
+from engine.queries import inbox
 
 from .auth import current_principal, login_required
 from .engine_ext import get_engine

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app, g
 
-from engine.localities import DEFAULT_LOCALITIES
-from engine.roles import BY_CODE
+from engine.identity.localities import DEFAULT_LOCALITIES
+from engine.identity.roles import BY_CODE
 
 from .i18n import current_language
 

@@ -1,6 +1,6 @@
 """The bell: a person's notifications (reminders, escalations, warnings), unread count, mark as read.
 
-The outbox rows are written by the scheduler (``engine.scheduler``); this blueprint only shows them to
+The outbox rows are written by the scheduler (``engine.jobs.scheduler``); this blueprint only shows them to
 their recipient — every query is filtered by the signed-in username, so nobody sees or marks another
 person's notices. ``notifications/_bell.html`` is the topbar bell (server-rendered count, refreshed by
 polling ``/notifications/unread``).
@@ -12,8 +12,8 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 
-from engine import notifications
-from engine.models import Notification
+from engine.jobs import notifications
+from engine.store.models import Notification
 
 from .auth import current_principal, login_required
 from .engine_ext import get_engine

@@ -12,8 +12,8 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
-from engine import reporting
-from engine.models import Disclosure, Locality
+from engine.queries import reporting
+from engine.store.models import Disclosure, Locality
 
 from .dashboard import csv_response, int_arg, text_arg, wants_csv
 from .engine_ext import get_engine

@@ -1,6 +1,6 @@
 """Per-address sliding-window limits, kept in memory (sign-in attempts from one remote address).
 
-The per-account lockout (``engine.users.authenticate``) stops guessing one account's password; it does
+The per-account lockout (``engine.identity.users.authenticate``) stops guessing one account's password; it does
 not stop one address trying a few passwords on each of many accounts. This counts failed sign-ins per
 remote address over a sliding window. It is per process: behind several workers each keeps its own
 count, which still bounds guessing to workers × limit per window.

@@ -14,13 +14,15 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from engine import access, forms, inbox
+from engine.commands.instances import SUMMARY_KEYS
 from engine.errors import ConflictError, InvalidDataError, PermissionDeniedError, ServflowError
-from engine.instances import SUMMARY_KEYS
-from engine.models import HumanTask
-from engine.option_labels import instance_option_labels, label_of
+from engine.formats import forms
+from engine.identity import access
+from engine.identity.users import get_user
+from engine.queries import inbox
+from engine.queries.option_labels import instance_option_labels, label_of
 from engine.service import Engine
-from engine.users import get_user
+from engine.store.models import HumanTask
 
 from .auth import current_principal, login_required
 from .engine_ext import get_engine

@@ -10,8 +10,8 @@ from api_client import Api
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine import users
-from engine.demo import seed_calendars, seed_users
+from engine.demo.seed import seed_calendars, seed_users
+from engine.identity import users
 from engine.service import Engine
 from support import fixture_bytes
 from web import create_app

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from api_client import Api
 
-from engine.roles import ROLES
+from engine.identity.roles import ROLES
 from engine.service import Engine
 from support import fixture_bytes
 

@@ -12,9 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from engine.models import ApiToken
+from engine.identity.users import TOKEN_TOUCH_INTERVAL
 from engine.service import Engine
-from engine.users import TOKEN_TOUCH_INTERVAL
+from engine.store.models import ApiToken
 from web import create_app
 
 

@@ -22,7 +22,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from engine.demo import DEMO_PASSWORD, seed_calendars, seed_users
+from engine.demo.seed import DEMO_PASSWORD, seed_calendars, seed_users
 from engine.service import Engine
 from web import create_app
 

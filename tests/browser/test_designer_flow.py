@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from engine.definitions import effective_files
+from engine.definitions.versions import effective_files
 from support import FIXTURES, fixture_bytes
 
 pytestmark = pytest.mark.browser

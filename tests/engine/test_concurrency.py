@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from engine.compose import build_engine
 from engine.errors import ConflictError
 from engine.service import Engine
 from support import fixture_bytes
@@ -13,7 +14,7 @@ def test_concurrent_completions_of_one_task(engine: Engine, database_url: str) -
     engine.deploy(fixture_bytes("bpmn/approval.bpmn", "forms/application.form.json"), "650000")
     instance = engine.start("approval", locality="650000", business_key="RACE-1")
     (task,) = engine.open_tasks(instance.id)
-    engines = [Engine(database_url), Engine(database_url)]
+    engines = [build_engine(database_url, deadlines=False), build_engine(database_url, deadlines=False)]
     barrier = threading.Barrier(2)
     outcomes: dict[str, object] = {}
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from engine.errors import DefinitionError
-from engine.models import Locality
 from engine.service import Engine
+from engine.store.models import Locality
 
 CORPUS = Path(os.environ.get("SERVFLOW_BPMN_CORPUS", Path(__file__).resolve().parents[3] / "shared" / "bpmn-corpus"))
 FILES = sorted(CORPUS.rglob("*.bpmn")) if CORPUS.exists() else []

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.bundles import read_path, read_zip
 from engine.errors import DefinitionError, UnsafeInputError
+from engine.formats.bundles import read_path, read_zip
 from engine.service import Engine
 from support import fixture_bytes
 

@@ -2,7 +2,7 @@
 
 Index-only scans behind the dashboards and inboxes slow down ×3 on pages changed since the last vacuum
 (bench/RESULTS.md, section 3): migration 0004 tells autovacuum to vacuum ``human_task`` and the tally after
-5,000 changes, and where the server's autovacuum is off the scheduler's sweep does it (``engine.vacuum``).
+5,000 changes, and where the server's autovacuum is off the scheduler's sweep does it (``engine.store.vacuum``).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from datetime import date
 import pytest
 from sqlalchemy import insert, text
 
-from engine.models import OpenTaskTally
-from engine.scheduler import Scheduler
+from engine.jobs.scheduler import Scheduler
 from engine.service import Engine
-from engine.vacuum import CHANGES
+from engine.store.models import OpenTaskTally
+from engine.store.vacuum import CHANGES
 
 
 def test_autovacuum_is_told_to_vacuum_the_hot_tables_after_a_few_thousand_changes(

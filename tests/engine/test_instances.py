@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from engine.compose import build_engine
 from engine.errors import ConflictError, ExecutionError, InvalidStateError
 from engine.service import Engine
 from support import REPO, fixture_bytes
@@ -26,13 +27,13 @@ def test_gateway_branches_by_data_across_fresh_engines(
     apply = only_task(engine, instance.id)
     assert (apply.element_id, apply.role, apply.form_key) == ("apply", "purchaser", "application")
 
-    second = Engine(database_url)
+    second = build_engine(database_url, deadlines=False)
     second.complete(apply.id, {"project_name": "社区养老服务", "budget": budget}, actor="alice")
     review = only_task(second, instance.id)
     assert review.element_id == expected
     assert review.role == "finance_reviewer"
 
-    third = Engine(database_url)
+    third = build_engine(database_url, deadlines=False)
     finished = third.complete(review.id, {"opinion": "同意"}, actor="bob")
     assert finished.status == "completed"
     assert third.open_tasks(instance.id) == []
@@ -56,8 +57,8 @@ def test_a_fresh_interpreter_continues_an_instance(engine: Engine, database_url:
     instance = engine.start("approval", locality="650000", business_key="XJ-2026-002")
     task = only_task(engine, instance.id)
     script = (
-        "from engine.service import Engine\n"
-        f"e = Engine({database_url!r})\n"
+        "from engine.compose import build_engine\n"
+        f"e = build_engine({database_url!r}, deadlines=False)\n"
         f"i = e.complete({task.id}, {{'project_name': 'p', 'budget': 5000000}}, actor='carol')\n"
         "print(i.stage, [t.element_id for t in e.open_tasks(i.id)])\n"
     )

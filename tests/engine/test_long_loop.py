@@ -16,9 +16,10 @@ import time
 
 import pytest
 
-from engine import instances, runtime
-from engine.models import ProcessInstance
+from engine.commands import instances
 from engine.service import Engine
+from engine.spiff import runtime
+from engine.store.models import ProcessInstance
 from support import fixture_bytes
 
 TURNS = 1000

@@ -7,10 +7,10 @@ from datetime import date
 
 from dashboard_seed import set_due
 
-from engine import inbox, reporting
-from engine.reporting import GroupCount, Scope, TaskQuery
+from engine.identity.users import Grant, Principal
+from engine.queries import inbox, reporting
+from engine.queries.reporting import GroupCount, Scope, TaskQuery
 from engine.service import Engine
-from engine.users import Grant, Principal
 from support import fixture_bytes
 
 TODAY = date(2025, 6, 16)

@@ -1,6 +1,6 @@
 """Dashboard counts read from the open-task tally agree with the open tasks themselves, whatever happens.
 
-The tally (``open_task_tally``, migration 0003, ``engine.tally``) is kept by database triggers, so the
+The tally (``open_task_tally``, migration 0003, ``engine.store.tally``) is kept by database triggers, so the
 test drives the real engine — start, claim, complete, a department change, a due-date change, cancel —
 plus the bulk SQL a data fix would run, and compares every count the dashboard shows with a count made
 in Python from the open task rows. Folding the deltas (``compact``) must change no number; ``rebuild``
@@ -22,13 +22,14 @@ from alembic import command
 from dashboard_seed import TODAY, seed, set_due
 from sqlalchemy import delete, func, insert, inspect, select, update
 
-from engine import reporting, tally
-from engine.migrate import alembic_config, upgrade
-from engine.models import HumanTask, OpenTaskTally
-from engine.reporting import GroupCount, Scope, TaskQuery
-from engine.scheduler import Scheduler
+from engine.compose import build_engine
+from engine.jobs.scheduler import Scheduler
+from engine.queries import reporting
+from engine.queries.reporting import GroupCount, Scope, TaskQuery
 from engine.service import Engine
-from engine.tasks import OPEN
+from engine.store import tally
+from engine.store.migrate import alembic_config, upgrade
+from engine.store.models import OPEN, HumanTask, OpenTaskTally
 from support import fixture_bytes, scratch_database
 
 ATTRIBUTE = {"stage": "process_key", "locality": "locality_code", "department": "department"}
@@ -208,8 +209,8 @@ def test_compaction_racing_completions_loses_nothing(engine: Engine, database_ur
         data = {"department": f"部门{n % 3}"}
         instance = engine.start("lifecycle", locality=localities[n % 4], business_key=f"RACE-{n}", data=data)
         set_due(engine, engine.open_tasks(instance.id)[0].id, date(2026, 3, 1) + timedelta(days=n % 5))
-    workers = [Engine(database_url) for _ in range(3)]
-    compactor = Engine(database_url)
+    workers = [build_engine(database_url, deadlines=False) for _ in range(3)]
+    compactor = build_engine(database_url, deadlines=False)
     stop = threading.Event()
     folds: list[tally.Compaction] = []
     errors: list[BaseException] = []
@@ -261,7 +262,7 @@ def blank_url(database_url: str, tmp_path: Path) -> Iterator[str]:
 
 def test_upgrading_a_database_with_open_tasks_fills_the_tally(blank_url: str) -> None:
     upgrade(blank_url, "0002_open_task_indexes")
-    engine = Engine(blank_url)
+    engine = build_engine(blank_url, deadlines=False)
     engine.ensure_localities()
     busy_region(engine)
     assert "open_task_tally" not in inspect(engine.db).get_table_names()

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from lifecycle_helpers import checked_actor
 
-from engine.demo import shipped_bundle
-from engine.driver import Driver
+from engine.demo.driver import Driver
+from engine.demo.seed import shipped_bundle
 from engine.service import Engine
 
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.demo import demo_username, seed_users
-from engine.driver import Step
-from engine.models import AuditEvent, Disclosure, HumanTask
+from engine.demo.driver import Step
+from engine.demo.seed import demo_username, seed_users
+from engine.identity.users import get_user, principal
 from engine.service import Engine
-from engine.users import get_user, principal
+from engine.store.models import AuditEvent, Disclosure, HumanTask
 
 CLEAN_CODE = "91650100MA7AB1C2D3"  # not on the shipped provider blacklist
 SECOND_CODE = "91650100MA70000002"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lifecycle_helpers import application
 
-from engine.driver import Driver
+from engine.demo.driver import Driver
 from engine.errors import InvalidDataError
 from engine.service import Engine
 

@@ -22,8 +22,8 @@ from lifecycle_helpers import (
     winner,
 )
 
-from engine.demo import demo_username
-from engine.driver import Driver
+from engine.demo.driver import Driver
+from engine.demo.seed import demo_username
 from engine.service import Engine
 
 AWARD = 760_000

@@ -18,8 +18,8 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.forms import example_submission, load_form, validate_submission
-from engine.scripting import make_script_engine
+from engine.formats.forms import example_submission, load_form, validate_submission
+from engine.spiff.scripting import make_script_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"

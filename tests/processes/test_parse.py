@@ -17,11 +17,11 @@ import pytest
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from engine.deadlines import DeadlineRule
-from engine.parsing import parse_bundle
-from engine.roles import ROLES
-from engine.scripting import check_code
-from engine.shipped import shipped_bundle
+from engine.calendars.deadlines import DeadlineRule
+from engine.definitions.shipped import shipped_bundle
+from engine.identity.roles import ROLES
+from engine.spiff.parsing import parse_bundle
+from engine.spiff.scripting import check_code
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 BPMN = sorted(p.name for p in PROCESSES.glob("*.bpmn"))

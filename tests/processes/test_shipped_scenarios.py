@@ -3,7 +3,7 @@
 A locality's designer who edits the procurement-method table or the grading script must be stopped
 before deploying if the change breaks the flows the shipped scenarios describe (e.g. ¥3,000,000 in
 乌鲁木齐 must still go to 公开招标). These tests run the scenarios exactly as the designer's
-"validate" button and the checked deploy do (``engine.validation.validate_bundle``).
+"validate" button and the checked deploy do (``engine.definitions.validation.validate_bundle``).
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from engine import definitions, workspace
-from engine.scenarios import ScenarioResult, scenario_file_name
+from engine import definitions
+from engine.definitions import workspace
+from engine.definitions.shipped import shipped_bundle
+from engine.definitions.validation import ValidationReport, validate_bundle
 from engine.service import Engine
-from engine.shipped import shipped_bundle
-from engine.validation import ValidationReport, validate_bundle
+from engine.spiff.scenarios import ScenarioResult, scenario_file_name
 from web import cli
 
 STAGES = ("apply", "review", "procure", "sign", "supervise", "accept", "evaluate", "pay")

@@ -41,9 +41,10 @@ from bench.servers import (
     scheduler,
     wait_until_serving,
 )
-from engine.demo import seed_calendars
-from engine.models import AuditEvent, HumanTask, TimerJob
+from engine.compose import build_engine
+from engine.demo.seed import seed_calendars
 from engine.service import Engine
+from engine.store.models import AuditEvent, HumanTask, TimerJob
 from support import fixture_bytes
 
 pytestmark = pytest.mark.slow
@@ -89,7 +90,7 @@ class Cluster:
 @contextmanager
 def running_cluster(tmp_path: Path, *, lease: float) -> Iterator[Cluster]:
     with pg_database("servflow_scaleout") as url:
-        engine = Engine(url)
+        engine = build_engine(url, deadlines=False)
         engine.ensure_localities()
         seed_calendars(engine)
         engine.deploy(fixture_bytes("bpmn/loop.bpmn", "bpmn/short_timer.bpmn"), "650000")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from engine.deadlines import CHINA
+from engine.calendars.deadlines import CHINA
 
 
 class Clock:

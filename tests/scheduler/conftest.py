@@ -12,10 +12,10 @@ from collections.abc import Iterator
 import pytest
 from clocks import Clock
 
-from engine import calendar_store
-from engine.deadline_hook import install
-from engine.demo import seed_users
-from engine.scheduler import Scheduler
+from engine.calendars import calendar_store
+from engine.compose import build_engine
+from engine.demo.seed import seed_users
+from engine.jobs.scheduler import Scheduler
 from engine.service import Engine
 
 
@@ -29,8 +29,7 @@ def flow(engine: Engine, database_url: str, clock: Clock) -> Iterator[Engine]:
     with engine.unit_of_work(write=True) as uow:
         calendar_store.seed_years(uow.session, [2025, 2026])
         uow.commit()
-    clocked = Engine(database_url, clock=clock)
-    install(clocked, ttl=0)
+    clocked = build_engine(database_url, clock=clock, calendar_ttl=0)
     yield clocked
     clocked.dispose()
 

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from clocks import Clock
 
-from engine import calendar_store
+from engine.calendars import calendar_store
 from engine.errors import CalendarError
 from engine.service import Engine
 from support import fixture_bytes

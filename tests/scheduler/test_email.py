@@ -14,10 +14,10 @@ from aiosmtpd.controller import Controller
 from clocks import Clock
 from sqlalchemy import select, update
 
-from engine.models import Notification, User
-from engine.notifications import SmtpSettings
-from engine.scheduler import Scheduler
+from engine.jobs.notifications import SmtpSettings
+from engine.jobs.scheduler import Scheduler
 from engine.service import Engine
+from engine.store.models import Notification, User
 from support import fixture_bytes
 
 

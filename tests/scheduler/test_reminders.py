@@ -12,9 +12,9 @@ import pytest
 from clocks import Clock
 from sqlalchemy import select
 
-from engine.models import Notification
-from engine.scheduler import Scheduler
+from engine.jobs.scheduler import Scheduler
 from engine.service import Engine
+from engine.store.models import Notification
 from support import fixture_bytes
 
 REGION_REVIEWERS = ["finance_reviewer2_region", "finance_reviewer_region"]

@@ -20,8 +20,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.models import AuditEvent, ProcessInstance, TimerJob
+from engine.compose import build_engine
 from engine.service import Engine
+from engine.store.models import AuditEvent, ProcessInstance, TimerJob
 from support import REPO, fixture_bytes
 
 pytestmark = pytest.mark.slow
@@ -37,7 +38,7 @@ def pg(request: pytest.FixtureRequest, engine: Engine, database_url: str) -> Ite
 
 def make_due_projects(database_url: str, count: int) -> None:
     two_hours_ago = datetime.now(UTC) - timedelta(hours=2)
-    seed = Engine(database_url, clock=lambda: two_hours_ago)
+    seed = build_engine(database_url, clock=lambda: two_hours_ago, deadlines=False)
     seed.deploy(fixture_bytes("bpmn/timers.bpmn"), "650000")
     first = seed.start("timers", locality="650000", business_key="P-0")
     (job,) = first_jobs(seed)
@@ -68,7 +69,17 @@ def make_due_projects(database_url: str, count: int) -> None:
 def scheduler_process(database_url: str, owner: str, *extra: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "SERVFLOW_SMTP_HOST": ""}
     return subprocess.Popen(
-        [sys.executable, "-m", "engine.scheduler", "--once", "--database-url", database_url, "--owner", owner, *extra],
+        [
+            sys.executable,
+            "-m",
+            "engine.jobs.scheduler",
+            "--once",
+            "--database-url",
+            database_url,
+            "--owner",
+            owner,
+            *extra,
+        ],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,

@@ -8,9 +8,9 @@ import pytest
 from clocks import Clock
 from sqlalchemy import select
 
-from engine.models import TimerJob
-from engine.scheduler import Scheduler
+from engine.jobs.scheduler import Scheduler
 from engine.service import Engine
+from engine.store.models import TimerJob
 from support import fixture_bytes
 
 

@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from engine.calendar import CalendarDay, WorkingCalendar, seed_from_package
+from engine.calendars.calendar import CalendarDay, WorkingCalendar, seed_from_package
 from engine.errors import CalendarError, ServflowError
 
 D = date

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from engine import calendar_store
+from engine.calendars import calendar_store
 from engine.errors import CalendarError, NotFoundError
 from engine.service import Engine
 

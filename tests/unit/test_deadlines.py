@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from engine.calendar import CalendarDay, WorkingCalendar
-from engine.deadlines import (
+from engine.calendars.calendar import CalendarDay, WorkingCalendar
+from engine.calendars.deadlines import (
     Deadline,
     DeadlineDataError,
     DeadlineRule,

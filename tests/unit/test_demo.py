@@ -6,10 +6,10 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from engine.deadlines import local_date
-from engine.demo import DEMO_LOCALITIES, demo_username, seed_projects
-from engine.models import AuditEvent
+from engine.calendars.deadlines import local_date
+from engine.demo.seed import DEMO_LOCALITIES, demo_username, seed_projects
 from engine.service import Engine
+from engine.store.models import AuditEvent
 
 STAGES = {"apply", "review", "procure", "sign", "supervise", "accept", "evaluate", "pay"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from engine.diff import diff_process
+from engine.definitions.diff import diff_process
 from support import FIXTURES
 
 APPROVAL = (FIXTURES / "bpmn" / "approval.bpmn").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from engine.errors import DefinitionError, InvalidDataError
-from engine.forms import (
+from engine.formats.forms import (
     INPUT_TYPES,
     MAX_FORM_BYTES,
     example_submission,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.option_labels import label_of, option_labels
+from engine.queries.option_labels import label_of, option_labels
 
 FORM = {
     "components": [

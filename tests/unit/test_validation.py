@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from engine.definitions.validation import validate_bundle
 from engine.errors import DefinitionError
-from engine.scenarios import load_scenarios, run_scenario
-from engine.validation import validate_bundle
+from engine.spiff.scenarios import load_scenarios, run_scenario
 from support import FIXTURES, fixture_bytes
 
 APPROVAL = (FIXTURES / "bpmn" / "approval.bpmn").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine.demo import seed_calendars, seed_users
+from engine.demo.seed import seed_calendars, seed_users
 from engine.service import Engine
 from web import create_app
 

@@ -14,10 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from engine import inbox
-from engine.models import User
+from engine.identity.users import principal
+from engine.queries import inbox
 from engine.service import Engine
-from engine.users import principal
+from engine.store.models import User
 from support import csrf_token, login
 
 

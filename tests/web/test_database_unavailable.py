@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
-from engine import users
+from engine.identity import users
 from engine.service import Engine
 from support import csrf_token
 from web import create_app

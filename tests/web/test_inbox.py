@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from inbox_support import KARAMAY, URUMQI, china_today, deploy_approval, set_task, start
 from sqlalchemy import insert
 
-from engine.models import HumanTask
 from engine.service import Engine
+from engine.store.models import HumanTask
 from support import csrf_token, login
 
 

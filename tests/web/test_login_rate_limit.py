@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine.demo import DEMO_PASSWORD
+from engine.demo.seed import DEMO_PASSWORD
 from support import csrf_token
 from web.rate_limit import SlidingWindowLimiter
 

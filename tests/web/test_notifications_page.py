@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from engine import calendar_store
-from engine.models import Notification
+from engine.calendars import calendar_store
 from engine.service import Engine
+from engine.store.models import Notification
 from support import csrf_token, login, queue_sample_notices
 from web import cli
 

@@ -11,8 +11,8 @@ import pytest
 from dashboard_seed import seed
 from flask.testing import FlaskClient
 
-from engine.models import Disclosure
 from engine.service import Engine
+from engine.store.models import Disclosure
 
 
 def add(engine: Engine, instance_id: int, locality: str, kind: str, title: str, at: datetime, **data: object) -> None:

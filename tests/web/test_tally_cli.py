@@ -7,8 +7,8 @@ from click.testing import CliRunner
 from dashboard_seed import seed
 from sqlalchemy import delete
 
-from engine.models import OpenTaskTally
 from engine.service import Engine
+from engine.store.models import OpenTaskTally
 from web import cli
 
 

@@ -9,10 +9,10 @@ from typing import Any
 from flask.testing import FlaskClient
 from inbox_support import URUMQI, deploy_approval, start
 
-from engine.demo import demo_username
-from engine.driver import Driver
+from engine.definitions.shipped import shipped_bundle
+from engine.demo.driver import Driver
+from engine.demo.seed import demo_username
 from engine.service import Engine
-from engine.shipped import shipped_bundle
 from support import csrf_token, login
 
 

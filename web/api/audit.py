@@ -8,9 +8,10 @@ from typing import Any
 from flask import Response
 from sqlalchemy import func, select
 
-from engine import access, audit
 from engine.errors import PermissionDeniedError
-from engine.models import AuditEvent
+from engine.identity import access
+from engine.store import audit
+from engine.store.models import AuditEvent
 
 from .common import blueprint, json_response, me, page_of, reading
 from .schemas import MAX_ID, AuditPageSchema, AuditQuery, AuditSchema

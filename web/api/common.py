@@ -17,11 +17,11 @@ from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
-from engine import access
 from engine.errors import PermissionDeniedError, ServflowError, UnsafeInputError
-from engine.localities import get_locality
-from engine.unit_of_work import conflicts_reported
-from engine.users import Principal
+from engine.identity import access
+from engine.identity.localities import get_locality
+from engine.identity.users import Principal
+from engine.store.unit_of_work import conflicts_reported
 
 from ..auth import current_principal
 from ..engine_ext import get_engine

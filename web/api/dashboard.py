@@ -11,10 +11,9 @@ from typing import Any
 from flask import Response
 from sqlalchemy import case, func, select
 
-from engine import access
-from engine.deadlines import local_date
-from engine.models import HumanTask, ProcessInstance
-from engine.tasks import OPEN
+from engine.calendars.deadlines import local_date
+from engine.identity import access
+from engine.store.models import OPEN, HumanTask, ProcessInstance
 
 from ..engine_ext import get_engine
 from .common import allowed_localities, blueprint, json_response, me, reading

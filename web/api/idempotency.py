@@ -22,7 +22,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from engine.errors import ConflictError, InvalidDataError, ServflowError
-from engine.models import IdempotencyRecord
+from engine.store.models import IdempotencyRecord
 
 from ..engine_ext import get_engine
 from ..errors import error_body

@@ -12,10 +12,12 @@ from typing import Any
 from flask import Response
 from sqlalchemy import func, or_, select
 
-from engine import access, audit, tasks
+from engine.commands import tasks
 from engine.errors import PermissionDeniedError
-from engine.models import HumanTask, ProcessInstance
-from engine.users import Principal
+from engine.identity import access
+from engine.identity.users import Principal
+from engine.store import audit
+from engine.store.models import HumanTask, ProcessInstance
 
 from ..engine_ext import get_engine
 from . import idempotency

@@ -10,9 +10,9 @@ from typing import Any
 
 from flask import Response
 
-from engine import messages
+from engine.commands import messages
 from engine.errors import NotFoundError
-from engine.models import ProcessInstance
+from engine.store.models import ProcessInstance
 
 from ..engine_ext import get_engine
 from .common import allowed_localities, blueprint, json_response, me, reading, writing

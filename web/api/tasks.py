@@ -1,7 +1,7 @@
 """Human tasks: query (the inbox's filters, paged, with a total), read with the form, assign, complete.
 
 A task the caller may not see answers 404. Completing validates the data against the task's own form
-(``engine.forms.validate_submission``, the rules the browser shows) before the process runs: a bad
+(``engine.formats.forms.validate_submission``, the rules the browser shows) before the process runs: a bad
 submission is a 422 naming each field, and ``Idempotency-Key`` makes a retried completion harmless.
 The check, the step and the answer share one transaction (``Engine.complete_and_answer``).
 """
@@ -13,12 +13,12 @@ from typing import Any
 from flask import Response
 from sqlalchemy import and_, func, or_, select
 
-from engine import access
-from engine.deadlines import local_date
+from engine.calendars.deadlines import local_date
 from engine.errors import NotFoundError
-from engine.inbox import require_colleague, week_end
-from engine.models import HumanTask, ProcessInstance, ProcessVersion
-from engine.users import Principal
+from engine.identity import access
+from engine.identity.users import Principal
+from engine.queries.inbox import require_colleague, week_end
+from engine.store.models import HumanTask, ProcessInstance, ProcessVersion
 
 from ..engine_ext import get_engine
 from . import idempotency

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import users
-from engine.models import ApiToken, User
+from engine.identity import users
+from engine.store.models import ApiToken, User
 
 from .common import blueprint, me, reading, writing
 from .schemas import MAX_ID, TokenCreatedSchema, TokenCreateSchema, TokenSchema

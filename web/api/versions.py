@@ -13,11 +13,12 @@ from typing import Any
 from flask import Response
 from sqlalchemy import select
 
-from engine import access, validation
-from engine.bundles import MAX_BUNDLE_BYTES, is_bundle_file, read_zip
-from engine.definitions import source_of
+from engine.definitions import validation
+from engine.definitions.versions import source_of
 from engine.errors import DefinitionError, NotFoundError, PermissionDeniedError, UnsafeInputError
-from engine.models import ProcessVersion
+from engine.formats.bundles import MAX_BUNDLE_BYTES, is_bundle_file, read_zip
+from engine.identity import access
+from engine.store.models import ProcessVersion
 
 from ..engine_ext import get_engine
 from .common import blueprint, locality_code, me, reading

@@ -1,0 +1,453 @@
+"""Commands on one project: start, complete a task, cancel, suspend, resume, fire a timer.
+
+Each function runs inside the caller's unit of work: it locks the instance row, loads the workflow,
+advances it to the next wait state and writes state, task rows, timer jobs and audit together. The
+caller commits; if anything raises, nothing of the step is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..calendars.deadline_hook import DeadlineFn
+from ..definitions.versions import current_version_calls
+from ..errors import InvalidStateError, NotFoundError
+from ..spiff import runtime
+from ..spiff.runtime import SpecCache, SpecSet
+from ..store import audit
+from ..store.models import COMPLETED as TASK_COMPLETED
+from ..store.models import OPEN, Disclosure, HumanTask, ProcessInstance, ProcessVersion, TimerJob
+from ..store.open_tasks import is_open
+from . import tasks
+
+RUNNING, SUSPENDED, COMPLETED, CANCELLED = "running", "suspended", "completed", "cancelled"
+BPMN_TIMER = "bpmn_timer"
+SUMMARY_KEYS = (
+    "evaluation_grade",
+    "winner_name",
+    "project_name",
+    "department",
+    "catalogue_code",
+    "category",
+    "budget",
+    "funding_source",
+    "procurement_method",
+    "provider",
+    "provider_name",
+    "contract_amount",
+    "grade",
+    "total_score",
+)
+
+
+@dataclass
+class Context:
+    """What a command needs besides the session: the clock, the spec cache, deadline computation."""
+
+    now: Callable[[], datetime]
+    specs: SpecCache
+    deadline: DeadlineFn | None = None
+    validate_form: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None
+
+
+def bind_versions(session: Session, key: str, locality: str) -> dict[str, int]:
+    """The versions a new instance runs on: the process and, transitively, every process it calls."""
+    bound: dict[str, int] = {}
+    pending = [key]
+    while pending:
+        current = pending.pop()
+        if current in bound:
+            continue
+        bound[current], calls = current_version_calls(session, current, locality)
+        pending.extend(calls)
+    return bound
+
+
+def spec_set(session: Session, ctx: Context, instance: ProcessInstance) -> SpecSet:
+    bound = instance.bound_versions
+    cache_key = tuple(sorted(bound.values()))
+
+    def build() -> SpecSet:
+        rows = {v.id: v for v in session.scalars(select(ProcessVersion).where(ProcessVersion.id.in_(bound.values())))}
+        return runtime.build_spec_set(
+            instance.process_key,
+            {k: (vid, rows[vid].spec) for k, vid in bound.items()},
+            forms={vid: row.forms for vid, row in rows.items()},
+        )
+
+    return ctx.specs.get(cache_key, build)
+
+
+def lock(session: Session, instance_id: int) -> ProcessInstance:
+    instance = session.scalars(
+        select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if instance is None:
+        raise NotFoundError(f"project (instance) {instance_id} does not exist")
+    return instance
+
+
+@dataclass(frozen=True)
+class Locked:
+    """A task's instance under lock, the task as it is now, and every task of the instance still open."""
+
+    instance: ProcessInstance
+    task: HumanTask
+    open_tasks: list[HumanTask]
+
+
+# Built once: this pair runs on every completion, and building a statement costs as much as running it.
+_INSTANCE_OF_TASK_FOR_UPDATE = (
+    select(ProcessInstance)
+    .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+    .where(HumanTask.id == bindparam("task_id"))
+    .with_for_update(of=ProcessInstance)
+    .execution_options(populate_existing=True)
+)
+_TASK_AND_OPEN_TASKS = (
+    select(HumanTask)
+    .where(
+        or_(
+            HumanTask.id == bindparam("task_id"),
+            and_(HumanTask.instance_id == bindparam("instance_id"), is_open()),
+        )
+    )
+    .order_by(HumanTask.id)
+    .execution_options(populate_existing=True)
+)
+
+
+def lock_for_task(session: Session, task_id: int) -> Locked:
+    """Lock the instance a task belongs to (one round trip), then read, under the lock and in one more
+    round trip, the task and the instance's open tasks (``tasks.sync`` needs them after the step)."""
+    instance = session.scalars(_INSTANCE_OF_TASK_FOR_UPDATE, {"task_id": task_id}).first()
+    if instance is None:
+        raise NotFoundError(f"task {task_id} does not exist")
+    rows = session.scalars(_TASK_AND_OPEN_TASKS, {"task_id": task_id, "instance_id": instance.id}).all()
+    (task,) = [row for row in rows if row.id == task_id]
+    return Locked(instance, task, [row for row in rows if row.state == OPEN])
+
+
+@dataclass(frozen=True)
+class Completed:
+    """A completion's result: the instance, the task as completed, and the instance's open tasks now
+    (new ones get their ids at the flush)."""
+
+    instance: ProcessInstance
+    task: HumanTask
+    open_tasks: list[HumanTask]
+
+
+def start(
+    session: Session,
+    ctx: Context,
+    *,
+    process_key: str,
+    locality: str,
+    business_key: str,
+    data: dict[str, Any],
+    actor: str,
+    title: str | None = None,
+) -> ProcessInstance:
+    now = ctx.now()
+    bound = bind_versions(session, process_key, locality)
+    instance = ProcessInstance(
+        process_version_id=bound[process_key],
+        bound_versions=bound,
+        process_key=process_key,
+        locality_code=locality,
+        business_key=business_key,
+        title=title or str(data.get("project_name") or business_key),
+        status=RUNNING,
+        state="",
+        started_by=actor,
+        started_at=now,
+        updated_at=now,
+    )
+    session.add(instance)
+    session.flush()
+    specs = spec_set(session, ctx, instance)
+    workflow = runtime.new_workflow(specs, {"locality": locality, "business_key": business_key, **data})
+    runtime.advance(workflow, now=now)
+    audit.record(session, "started", actor, now, instance_id=instance.id, data=data)
+    _write_back(session, ctx, instance, workflow, specs, now, had_timers=False)
+    return instance
+
+
+def complete(
+    session: Session,
+    ctx: Context,
+    *,
+    task_id: int,
+    data: dict[str, Any],
+    actor: str,
+    authorize: Callable[[HumanTask], None] | None = None,
+) -> Completed:
+    """Complete a task. ``authorize`` (the caller's permission check) sees the task as it is under the lock.
+
+    Refusals come in the order a person fixes them: may not (``authorize``), wrong input (the form's
+    rules, for an open task), then the state of the task and project (409).
+    """
+    locked = lock_for_task(session, task_id)
+    instance, row = locked.instance, locked.task
+    if authorize is not None:
+        authorize(row)
+    specs = spec_set(session, ctx, instance)
+    if ctx.validate_form is not None and row.form_key and row.state == OPEN:
+        form = _form_for(instance, specs, row)
+        if form is not None:
+            data = ctx.validate_form(form, data)
+    tasks.require_open(row)
+    _require_running(instance)
+    if row.assignee and row.assignee != actor:
+        from ..errors import ConflictError
+
+        raise ConflictError(f"task {row.id} is claimed by {row.assignee}", assignee=row.assignee)
+    now = ctx.now()
+    workflow = runtime.load(instance.state, specs)
+    had_timers = bool(runtime.pending_timers(workflow))
+    extensions, task_data = runtime.complete(workflow, row.task_uuid, data, now=now)
+    _record_disclosure(session, instance, row, extensions.get("servflow:disclose"), task_data, now)
+    row.state = TASK_COMPLETED
+    row.completed_by = actor
+    row.completed_at = now
+    row.draft = None
+    audit.record(
+        session,
+        "task_completed",
+        actor,
+        now,
+        instance_id=instance.id,
+        human_task_id=row.id,
+        element_id=row.element_id,
+        data=data,
+    )
+    open_now = _write_back(
+        session,
+        ctx,
+        instance,
+        workflow,
+        specs,
+        now,
+        latest=task_data,
+        had_timers=had_timers,
+        known_open=locked.open_tasks,
+    )
+    return Completed(instance, row, open_now)
+
+
+def fire_timers(session: Session, ctx: Context, *, instance_id: int, actor: str = "scheduler") -> ProcessInstance:
+    """Fire the instance's timers that are due by the engine clock; a no-op when none is due.
+
+    Whether anything is due is decided from the timer-job rows under the instance lock, so when two
+    schedulers hold jobs of the same instance the first fires them all (and marks them done in the same
+    transaction) and the second finds nothing left: each job fires once, with one ``timer_fired`` event.
+    """
+    instance = lock(session, instance_id)
+    if instance.status != RUNNING:
+        return instance
+    now = ctx.now()
+    due = list(
+        session.scalars(
+            select(TimerJob)
+            .where(
+                TimerJob.instance_id == instance.id,
+                TimerJob.kind == BPMN_TIMER,
+                TimerJob.done_at.is_(None),
+                TimerJob.due_at < now,
+            )
+            .order_by(TimerJob.id)
+        )
+    )
+    if not due:
+        return instance
+    specs = spec_set(session, ctx, instance)
+    workflow = runtime.load(instance.state, specs)
+    runtime.advance(workflow, now=now)
+    audit.record(session, "timer_fired", actor, now, instance_id=instance.id, data={"jobs": [job.id for job in due]})
+    _write_back(session, ctx, instance, workflow, specs, now)
+    return instance
+
+
+def deliver(
+    session: Session,
+    ctx: Context,
+    *,
+    instance_id: int,
+    change: Callable[[Any], None],
+    actor: str,
+    action: str,
+    data: dict[str, Any] | None = None,
+) -> ProcessInstance:
+    """Apply ``change`` to the locked, running workflow (e.g. catch a message), run on, record ``action``."""
+    instance = lock(session, instance_id)
+    _require_running(instance)
+    specs = spec_set(session, ctx, instance)
+    now = ctx.now()
+    workflow = runtime.load(instance.state, specs)
+    change(workflow)
+    runtime.advance(workflow, now=now)
+    audit.record(session, action, actor, now, instance_id=instance.id, data=data)
+    _write_back(session, ctx, instance, workflow, specs, now)
+    return instance
+
+
+def cancel(session: Session, ctx: Context, *, instance_id: int, actor: str, reason: str = "") -> ProcessInstance:
+    instance = lock(session, instance_id)
+    if instance.status in (COMPLETED, CANCELLED):
+        raise InvalidStateError(f"project {instance.id} is already {instance.status}")
+    now = ctx.now()
+    specs = spec_set(session, ctx, instance)
+    workflow = runtime.load(instance.state, specs)
+    runtime.cancel(workflow)
+    instance.state = runtime.save(workflow)
+    instance.status = CANCELLED
+    instance.ended_at = now
+    instance.updated_at = now
+    tasks.sync(session, instance, [], lambda name: name, now)
+    _sync_timers(session, instance, [])
+    audit.record(session, "cancelled", actor, now, instance_id=instance.id, data={"reason": reason})
+    return instance
+
+
+def set_suspended(session: Session, ctx: Context, *, instance_id: int, actor: str, suspended: bool) -> ProcessInstance:
+    instance = lock(session, instance_id)
+    wanted_from = RUNNING if suspended else SUSPENDED
+    if instance.status != wanted_from:
+        raise InvalidStateError(f"project {instance.id} is {instance.status}, not {wanted_from}")
+    now = ctx.now()
+    instance.status = SUSPENDED if suspended else RUNNING
+    instance.updated_at = now
+    audit.record(session, "suspended" if suspended else "resumed", actor, now, instance_id=instance.id)
+    return instance
+
+
+def _require_running(instance: ProcessInstance) -> None:
+    if instance.status != RUNNING:
+        raise InvalidStateError(f"project {instance.id} is {instance.status}; tasks cannot be completed")
+
+
+def _form_for(instance: ProcessInstance, specs: SpecSet, row: HumanTask) -> dict[str, Any] | None:
+    version_id = instance.bound_versions.get(row.process_key) or instance.process_version_id
+    return specs.forms.get(version_id, {}).get(row.form_key)
+
+
+def _write_back(
+    session: Session,
+    ctx: Context,
+    instance: ProcessInstance,
+    workflow: Any,
+    specs: SpecSet,
+    now: datetime,
+    latest: dict[str, Any] | None = None,
+    had_timers: bool = True,
+    known_open: list[HumanTask] | None = None,
+) -> list[HumanTask]:
+    """Write everything a step changed and return the instance's open tasks.
+
+    ``had_timers=False`` (the loaded state waited on no timer) lets a step that leaves no timer skip
+    reading timer jobs: jobs only ever mirror waiting timers. ``known_open``: see ``tasks.sync``."""
+    ready = runtime.ready_tasks(workflow)
+    owner_key = {vid: key for key, vid in instance.bound_versions.items()}
+
+    def stage_of(spec_name: str) -> str:
+        return owner_key.get(specs.owner.get(spec_name, -1), spec_name)
+
+    synced = tasks.sync(session, instance, ready, stage_of, now, ctx.deadline, known_open=known_open)
+    timers = runtime.pending_timers(workflow)
+    if timers or had_timers:
+        _sync_timers(session, instance, timers, now)
+    active = runtime.active_spec_names(workflow)
+    instance.stage = stage_of(active[0]) if active else None
+    if runtime.is_completed(workflow):
+        instance.status = COMPLETED
+        instance.ended_at = now
+        instance.stage = None
+        audit.record(session, "completed", "engine", now, instance_id=instance.id)
+    summary = dict(instance.summary or {})
+    for data in (runtime.workflow_data(workflow), latest or {}):
+        summary.update({k: data[k] for k in SUMMARY_KEYS if data.get(k) not in (None, "")})
+    instance.summary = summary
+    if summary.get("department") != instance.department:
+        instance.department = summary.get("department")
+        _copy_department(session, instance, synced.created)
+    instance.title = str(summary.get("project_name") or instance.title)
+    instance.state = runtime.save(workflow)
+    instance.error = None
+    instance.updated_at = now
+    return synced.open
+
+
+def _copy_department(session: Session, instance: ProcessInstance, created: list[HumanTask]) -> None:
+    """Open tasks carry their project's department, so dashboards count by it without a join."""
+    session.execute(
+        update(HumanTask)
+        .where(HumanTask.instance_id == instance.id, HumanTask.state == OPEN)
+        .values(department=instance.department)
+    )
+    for row in created:  # not flushed yet (no autoflush), so the UPDATE above did not see them
+        row.department = instance.department
+
+
+def _record_disclosure(
+    session: Session,
+    instance: ProcessInstance,
+    row: HumanTask,
+    setting: dict[str, str] | None,
+    data: dict[str, Any],
+    now: datetime,
+) -> None:
+    """A task marked ``servflow:disclose`` publishes the named fields of its data when it completes."""
+    if not setting or not setting.get("kind"):
+        return
+    fields = [f.strip() for f in setting.get("fields", "").split(",") if f.strip()]
+    session.add(
+        Disclosure(
+            instance_id=instance.id,
+            locality_code=instance.locality_code,
+            kind=setting["kind"],
+            title=instance.title,
+            element_id=row.element_id,
+            data={"business_key": instance.business_key, **{f: data.get(f) for f in fields}},
+            published_at=now,
+        )
+    )
+
+
+def _sync_timers(
+    session: Session, instance: ProcessInstance, timers: list[runtime.PendingTimer], now: datetime | None = None
+) -> None:
+    """Make the instance's open timer jobs match the workflow's waiting timers.
+
+    A job that is no longer waiting and was due by ``now`` has run its course (fired, or its time passed
+    while the step that made it moot ran): it is kept, marked done, as the record the scheduler and
+    audits read. A job that was not yet due (timer cancelled, e.g. its user task was completed) is
+    deleted. Without ``now`` (cancelling a project) every open job is deleted.
+    """
+    jobs = {
+        (job.task_uuid, job.due_at): job
+        for job in session.scalars(
+            select(TimerJob).where(
+                TimerJob.instance_id == instance.id, TimerJob.done_at.is_(None), TimerJob.kind == BPMN_TIMER
+            )
+        )
+    }
+    wanted = {(t.task_uuid, t.due_at) for t in timers}
+    for key, job in jobs.items():
+        if key in wanted:
+            continue
+        if now is not None and job.due_at < now:
+            job.done_at = now
+        else:
+            session.delete(job)
+    for task_uuid, due_at in wanted - set(jobs):
+        session.add(TimerJob(instance_id=instance.id, kind=BPMN_TIMER, task_uuid=task_uuid, due_at=due_at))

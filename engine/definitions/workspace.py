@@ -1,0 +1,111 @@
+"""The process designer's workspace: what a locality can edit, checked deploys, and roll back.
+
+Every deploy from the designer goes through :func:`checked_deploy`: the uploaded files are overlaid on
+the locality's effective bundle exactly as ``versions.deploy`` will do, the result is validated
+(all problems plus scenario checks), and only a clean bundle is deployed — in the same transaction,
+so what was checked is what gets stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import DefinitionError, NotFoundError
+from ..identity.localities import lineage
+from ..spiff.parsing import classify, form_key_of, scenario_process_key
+from ..store.models import Deployment, ProcessVersion
+from . import versions
+from .validation import ValidationReport, validate_bundle
+
+
+@dataclass(frozen=True)
+class VisibleProcess:
+    """A process a locality runs: its own newest version, or the one it inherits from an ancestor."""
+
+    version: ProcessVersion
+    inherited: bool
+    comment: str
+
+
+def visible_processes(session: Session, locality: str) -> list[VisibleProcess]:
+    chain = lineage(session, locality)
+    keys = sorted(
+        set(session.scalars(select(ProcessVersion.process_key).where(ProcessVersion.locality_code.in_(chain))))
+    )
+    result = []
+    for key in keys:
+        version = versions.current_version(session, key, locality)
+        deployment = session.get(Deployment, version.deployment_id)
+        result.append(
+            VisibleProcess(version, version.locality_code != chain[0], deployment.comment if deployment else "")
+        )
+    return result
+
+
+def version_in_lineage(session: Session, version_id: int, locality: str) -> ProcessVersion:
+    """A version the locality may see (its own or an ancestor's); NotFoundError otherwise — never another's."""
+    version = session.get(ProcessVersion, version_id)
+    if version is None or version.locality_code not in lineage(session, locality):
+        raise NotFoundError(f"version {version_id} does not exist here")
+    return version
+
+
+def versions_of(session: Session, key: str, locality: str) -> list[ProcessVersion]:
+    """Every version of ``key`` the locality can see, its own first, newest first."""
+    chain = lineage(session, locality)
+    rows = session.scalars(
+        select(ProcessVersion).where(ProcessVersion.process_key == key, ProcessVersion.locality_code.in_(chain))
+    )
+    return sorted(rows, key=lambda v: (chain.index(v.locality_code), -v.version))
+
+
+def merged_bundle(session: Session, locality: str, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The bundle a deploy of ``files`` would store: the effective bundle with ``files`` laid over it."""
+    base = versions.effective_files(session, locality)
+    uploaded = {name: content.decode("utf-8-sig", "replace") for name, content in files.items()}
+    merged = versions._overlay(base, uploaded)
+    return {name: text.encode("utf-8") for name, text in merged.items()}
+
+
+def check(session: Session, locality: str, files: Mapping[str, bytes]) -> ValidationReport:
+    """Validate what deploying ``files`` for the locality would produce; writes nothing."""
+    try:
+        bundle = merged_bundle(session, locality, files)
+    except DefinitionError:
+        bundle = dict(files)  # an upload too broken to overlay: report on it alone
+    return validate_bundle(bundle)
+
+
+@dataclass
+class CheckedDeploy:
+    report: ValidationReport
+    result: versions.DeployResult | None = None
+
+
+def checked_deploy(
+    session: Session, locality: str, files: Mapping[str, bytes], deployed_by: str, comment: str = ""
+) -> CheckedDeploy:
+    """Deploy only if the merged bundle has no errors and all its scenarios pass (caller commits)."""
+    report = check(session, locality, files)
+    if not report.deployable:
+        return CheckedDeploy(report)
+    return CheckedDeploy(report, versions.deploy(session, files, locality, deployed_by, comment))
+
+
+def rollback_files(session: Session, version: ProcessVersion) -> dict[str, bytes]:
+    """The files that bring ``version`` back: its BPMN file, the forms it used, its scenarios."""
+    deployment = session.get(Deployment, version.deployment_id)
+    files = {version.source_file: deployment.files[version.source_file]}
+    files.update({name: text for name, text in deployment.files.items() if _belongs_to(name, text, version)})
+    return {name: text.encode("utf-8") for name, text in files.items()}
+
+
+def _belongs_to(name: str, text: str, version: ProcessVersion) -> bool:
+    scenario_key = scenario_process_key(name)
+    if scenario_key is not None:
+        return scenario_key == version.process_key
+    return classify(name, text.encode("utf-8")) == "form" and form_key_of(name) in version.forms

@@ -1,0 +1,130 @@
+"""Drive a project through its user tasks with scripted answers, using only the Engine service API.
+
+End-to-end tests, the demo seeder and smoke runs all need "a person answers each open task": this
+module does it the way the inbox does, through ``Engine.complete``, so the engine validates every
+submission against the task's form, writes the audit trail and records disclosures exactly as in
+production. Nothing here touches workflow state or tables directly.
+
+An answer is the task form's example submission (``example_submission``: valid by construction, and
+still valid when a designer edits the form) with the scenario's answer for that element on top. A
+scenario maps element ids to answers: a list is used one answer per visit (a loop's second visit takes
+the second answer; once used up, the example alone answers), a single mapping answers every visit::
+
+    {"submit_application": {"budget": 800000},
+     "review_application": [{"review_decision": "return"}, {"review_decision": "approve"}]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import InvalidStateError
+from ..formats.forms import example_submission
+from ..service import Engine
+from ..store.models import HumanTask
+
+Answer = Mapping[str, Any]
+ScenarioSpec = Mapping[str, Answer | Sequence[Answer]]
+ActorFn = Callable[[HumanTask], str]
+
+
+def role_actor(task: HumanTask) -> str:
+    """Default actor: a name made of the task's role and locality (tests without user accounts)."""
+    return f"{task.role or 'anyone'}@{task.locality_code}"
+
+
+class Scenario:
+    """The answers still to give, per element id; consumed as tasks are completed."""
+
+    def __init__(self, answers: ScenarioSpec | None = None) -> None:
+        self._lists: dict[str, list[dict[str, Any]]] = {}
+        self._always: dict[str, dict[str, Any]] = {}
+        for element_id, value in (answers or {}).items():
+            if isinstance(value, Mapping):
+                self._always[element_id] = dict(value)
+            else:
+                self._lists[element_id] = [dict(item) for item in value]
+
+    def next_answer(self, element_id: str) -> dict[str, Any]:
+        queued = self._lists.get(element_id)
+        if queued:
+            return queued.pop(0)
+        return dict(self._always.get(element_id, {}))
+
+    def pending(self) -> dict[str, int]:
+        """Listed answers not used yet (a test asserts a scenario ran as written)."""
+        return {element_id: len(queue) for element_id, queue in self._lists.items() if queue}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One task completed by the driver: which, by whom, with what submitted."""
+
+    task_id: int
+    element_id: str
+    process_key: str
+    role: str | None
+    actor: str
+    data: dict[str, Any]
+
+
+@dataclass
+class Driver:
+    """Completes a project's open tasks in order, as the actor ``actor(task)`` names, until told to stop."""
+
+    engine: Engine
+    actor: ActorFn = role_actor
+    _bound: dict[int, dict[str, int]] = field(default_factory=dict, init=False, repr=False)
+    _forms: dict[int, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
+
+    def form_of(self, task: HumanTask) -> dict[str, Any] | None:
+        """The form the task was deployed with: the version its instance is bound to, not the newest."""
+        if not task.form_key:
+            return None
+        bound = self._bound.get(task.instance_id)
+        if bound is None:
+            bound = self._bound[task.instance_id] = dict(self.engine.get_instance(task.instance_id).bound_versions)
+        version_id = bound[task.process_key]
+        if version_id not in self._forms:
+            for version in self.engine.versions(key=task.process_key):
+                self._forms[version.id] = dict(version.forms)
+        return self._forms[version_id].get(task.form_key)
+
+    def answer(self, task: HumanTask, overrides: Answer | None = None) -> dict[str, Any]:
+        """What a person would submit: the form's example with ``overrides`` on top."""
+        form = self.form_of(task)
+        return {**(example_submission(form) if form else {}), **(overrides or {})}
+
+    def complete(self, task: HumanTask, overrides: Answer | None = None) -> Step:
+        data = self.answer(task, overrides)
+        actor = self.actor(task)
+        self.engine.complete(task.id, data, actor=actor)
+        return Step(task.id, task.element_id, task.process_key, task.role, actor, data)
+
+    def run(
+        self,
+        instance_id: int,
+        scenario: Scenario | ScenarioSpec | None = None,
+        *,
+        stop_at: Collection[str] = (),
+        limit: int | None = None,
+        max_steps: int = 1000,
+    ) -> list[Step]:
+        """Answer open tasks (oldest first) until none is left, the next one is in ``stop_at``, or
+        ``limit`` tasks were completed.
+
+        ``max_steps`` guards against a scenario that loops forever (e.g. always answering "return").
+        """
+        script = scenario if isinstance(scenario, Scenario) else Scenario(scenario)
+        steps: list[Step] = []
+        while limit is None or len(steps) < limit:
+            open_tasks = self.engine.open_tasks(instance_id)
+            if not open_tasks or open_tasks[0].element_id in stop_at:
+                break
+            if len(steps) >= max_steps:
+                raise InvalidStateError(f"instance {instance_id} still has open tasks after {max_steps} steps")
+            task = open_tasks[0]
+            steps.append(self.complete(task, script.next_answer(task.element_id)))
+        return steps

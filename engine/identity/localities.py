@@ -1,0 +1,62 @@
+"""Localities form a tree (region → city → district); definitions and calendars fall back up the tree."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import NotFoundError
+from ..store.models import Locality
+
+# Administrative division codes, as Chinese government systems identify places.
+DEFAULT_LOCALITIES: tuple[tuple[str, str, str, str | None], ...] = (
+    ("650000", "自治区本级", "Xinjiang (region level)", None),
+    ("650100", "乌鲁木齐市", "Urumqi", "650000"),
+    ("650200", "克拉玛依市", "Karamay", "650000"),
+    ("650204", "白碱滩区", "Baijiantan District", "650200"),
+)
+REGION = "650000"
+
+
+def ensure_default_localities(session: Session) -> None:
+    existing = set(session.scalars(select(Locality.code)))
+    for code, zh, en, parent in DEFAULT_LOCALITIES:
+        if code not in existing:
+            session.add(Locality(code=code, name_zh=zh, name_en=en, parent_code=parent))
+    session.flush()
+
+
+def get_locality(session: Session, code_or_name: str) -> Locality:
+    """A locality by its code or its Chinese or English name."""
+    found = (
+        session.get(Locality, code_or_name)
+        or session.scalars(
+            select(Locality).where((Locality.name_zh == code_or_name) | (Locality.name_en == code_or_name))
+        ).first()
+    )
+    if found is None:
+        raise NotFoundError(f"unknown locality {code_or_name!r}")
+    return found
+
+
+def lineage(session: Session, code: str) -> list[str]:
+    """The locality and its ancestors, nearest first (克拉玛依 → 自治区本级)."""
+    chain: list[str] = []
+    current: str | None = get_locality(session, code).code
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = session.get(Locality, current).parent_code
+    return chain
+
+
+def descendants(session: Session, code: str) -> list[str]:
+    """The locality and everything below it, for scoping a user's view."""
+    children: dict[str | None, list[str]] = {}
+    for loc in session.scalars(select(Locality)):
+        children.setdefault(loc.parent_code, []).append(loc.code)
+    result, stack = [], [code]
+    while stack:
+        current = stack.pop()
+        result.append(current)
+        stack.extend(children.get(current, []))
+    return result

@@ -1,0 +1,426 @@
+"""The scheduler: fire due BPMN timers, remind, escalate, warn about missing calendars, send e-mail.
+
+One *sweep* does all of it and is safe to run in any number of processes at once:
+
+* **Timers.** Due ``timer_job`` rows are *claimed* in a short transaction that sets ``lease_owner`` and
+  ``lease_expires_at`` (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so concurrent schedulers take
+  disjoint jobs; SQLite's single writer does the same serially). Each job is then fired through
+  ``Engine.fire_timers`` in its own transaction, which marks the job done together with the step it
+  caused. A process that dies holding leases loses them when they expire; another scheduler then
+  claims the jobs again. A failing job records ``attempts`` and ``last_error`` and is retried after a
+  backoff (1, 2, 4 … minutes, at most an hour), carried in ``lease_expires_at``.
+* **Reminders.** An open task with ``remind_on`` on or before today (China time) and no ``reminded_at``
+  notifies its assignee, or every holder of its role in its locality when nobody claimed it.
+* **Escalation.** An open task with ``escalate_on`` on or before today notifies the ``manager`` role of
+  its locality (nearest locality up the tree that has one). It is repeated while the task stays open:
+  the next escalation is ``escalateAfter`` units (at least 1) after the previous escalation day,
+  counted like any deadline on the locality's calendar, and stored back in ``escalate_on``; so
+  ``escalate_on`` always means "the next time a manager is told" and ``escalated_at`` the last time.
+  Each occurrence has its own dedupe key. A scheduler that was down for a week sends one catch-up
+  escalation, not seven.
+* **Calendars.** Administrators are told once per locality and year when the current year — or,
+  in the last ``calendar_warning_days`` of a year, the next — has no working-day calendar, before any
+  deadline fails on it.
+* **E-mail.** Queued notifications are mailed when SMTP is configured.
+* **Tally.** The open-task tally's delta rows are folded (``engine.store.tally.compact``): a few thousand
+  rows scanned when there is nothing to fold, and only one scheduler does it at a time.
+* **Vacuum.** Where the PostgreSQL server's autovacuum is off, the hot tables are vacuumed after 5,000
+  changes (``engine.store.vacuum``), as migration 0004 asks autovacuum to do elsewhere.
+
+``python -m engine.jobs.scheduler`` (or ``servflow scheduler``) runs sweeps every N seconds with APScheduler;
+``--once`` runs one sweep and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from ..calendars import calendar_store
+from ..calendars.deadline_hook import CalendarCache
+from ..calendars.deadlines import DeadlineRule, escalation_date, local_date
+from ..commands.instances import BPMN_TIMER, RUNNING
+from ..compose import build_engine
+from ..config import EngineConfig
+from ..errors import CalendarError, DefinitionError
+from ..identity.localities import get_locality
+from ..identity.roles import BY_CODE
+from ..service import Engine
+from ..store import tally
+from ..store.models import OPEN, HumanTask, ProcessInstance, ProcessVersion, TimerJob
+from ..store.vacuum import vacuum_hot_tables
+from . import notifications
+from .notifications import Notice, SmtpSettings
+
+log = logging.getLogger("servflow.scheduler")
+
+MANAGER_ROLE = "manager"
+
+
+@dataclass
+class SweepReport:
+    fired: int = 0
+    failed: int = 0
+    reminded: int = 0
+    escalated: int = 0
+    warned: int = 0
+    emailed: int = 0
+    email_failed: int = 0
+    folded: int = 0
+    vacuumed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"fired {self.fired}, failed {self.failed}, reminded {self.reminded}, escalated {self.escalated}, "
+            f"calendar warnings {self.warned}, e-mailed {self.emailed} (failed {self.email_failed}), "
+            f"tally rows folded {self.folded}, vacuumed {', '.join(self.vacuumed) or 'nothing'}"
+        )
+
+
+def default_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Scheduler:
+    """One sweeper; ``sweep()`` is what APScheduler calls every few seconds."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        owner: str | None = None,
+        lease_seconds: float = 60.0,
+        batch: int = 50,
+        retry_seconds: float = 60.0,
+        max_retry_seconds: float = 3600.0,
+        smtp: SmtpSettings | None = None,
+        calendar_warning_days: int = 61,
+    ) -> None:
+        self.engine = engine
+        self.owner = owner or default_owner()
+        self.lease = timedelta(seconds=lease_seconds)
+        self.batch = batch
+        self.retry_seconds = retry_seconds
+        self.max_retry_seconds = max_retry_seconds
+        self.smtp = smtp
+        self.calendar_warning_days = calendar_warning_days
+        self.calendars = CalendarCache(engine.session_factory, ttl=60.0)
+
+    # --- the sweep ---------------------------------------------------------------------------
+    def sweep(self) -> SweepReport:
+        report = SweepReport()
+        self.fire_due_timers(report)
+        steps = (self.send_reminders, self.escalate_overdue, self.check_calendars, self.compact_tally, self.vacuum)
+        for step in steps:
+            step(report)
+        if self.smtp is not None:
+            mailed = notifications.send_pending(self.engine.session_factory, self.smtp, self.engine.clock)
+            report.emailed, report.email_failed = mailed.sent, mailed.failed
+        log.info("sweep by %s: %s", self.owner, report)
+        return report
+
+    # --- timers ------------------------------------------------------------------------------
+    def claim(self) -> list[int]:
+        """Lease up to ``batch`` due, unleased (or lease-expired) timer jobs of running projects."""
+        now = self.engine.clock()
+        with self.engine.unit_of_work(write=True) as uow:
+            running = select(ProcessInstance.id).where(ProcessInstance.status == RUNNING)
+            ids = list(
+                uow.session.scalars(
+                    select(TimerJob.id)
+                    .where(
+                        TimerJob.kind == BPMN_TIMER,
+                        TimerJob.done_at.is_(None),
+                        TimerJob.due_at < now,
+                        or_(TimerJob.lease_expires_at.is_(None), TimerJob.lease_expires_at < now),
+                        TimerJob.instance_id.in_(running),
+                    )
+                    .order_by(TimerJob.due_at, TimerJob.id)
+                    .limit(self.batch)
+                    .with_for_update(of=TimerJob, skip_locked=True)
+                )
+            )
+            if ids:
+                uow.session.execute(
+                    update(TimerJob)
+                    .where(TimerJob.id.in_(ids))
+                    .values(lease_owner=self.owner, lease_expires_at=now + self.lease)
+                )
+            uow.commit()
+        if ids:
+            log.info("%s claimed %d timer jobs", self.owner, len(ids))
+        return ids
+
+    def fire(self, job_id: int) -> bool | None:
+        """Fire one claimed job: True when done, False when it failed, None when it was no longer ours."""
+        with self.engine.unit_of_work() as uow:
+            job = uow.session.get(TimerJob, job_id)
+            if job is None or job.done_at is not None or job.lease_owner != self.owner:
+                return None
+            instance_id = job.instance_id
+        try:
+            self.engine.fire_timers(instance_id)
+        except Exception as exc:  # any failure of one job must not stop the others
+            self._failed(job_id, exc)
+            return False
+        with self.engine.unit_of_work(write=True) as uow:
+            # Still open after firing: not due by the workflow's own reckoning; let it go for a later sweep.
+            released = uow.session.execute(
+                update(TimerJob)
+                .where(TimerJob.id == job_id, TimerJob.done_at.is_(None), TimerJob.lease_owner == self.owner)
+                .values(lease_owner=None, lease_expires_at=self.engine.clock() + self.lease)
+            ).rowcount
+            uow.commit()
+        return not released
+
+    def fire_due_timers(self, report: SweepReport) -> None:
+        while ids := self.claim():
+            for job_id in ids:
+                outcome = self.fire(job_id)
+                if outcome:
+                    report.fired += 1
+                elif outcome is False:
+                    report.failed += 1
+
+    def _failed(self, job_id: int, exc: Exception) -> None:
+        message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        log.warning("timer job %s failed: %s", job_id, message)
+        with self.engine.unit_of_work(write=True) as uow:
+            job = uow.session.get(TimerJob, job_id)
+            if job is None:
+                return
+            attempts = (job.attempts or 0) + 1
+            delay = min(self.retry_seconds * 2 ** (attempts - 1), self.max_retry_seconds)
+            uow.session.execute(
+                update(TimerJob)
+                .where(TimerJob.id == job_id)
+                .values(
+                    attempts=attempts,
+                    last_error=message[:2000],
+                    lease_owner=None,
+                    lease_expires_at=self.engine.clock() + timedelta(seconds=delay),
+                )
+            )
+            uow.commit()
+
+    # --- reminders and escalation -------------------------------------------------------------
+    def _open_tasks_due(self, session: Session, column: Any, *extra: Any) -> list[tuple[HumanTask, ProcessInstance]]:
+        today = local_date(self.engine.clock())
+        rows = session.execute(
+            select(HumanTask, ProcessInstance)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .where(HumanTask.state == OPEN, column.is_not(None), column <= today, *extra)
+            .order_by(HumanTask.id)
+            .limit(500)
+            .with_for_update(of=HumanTask, skip_locked=True)
+        )
+        return list(rows)
+
+    def send_reminders(self, report: SweepReport) -> None:
+        now = self.engine.clock()
+        with self.engine.unit_of_work(write=True) as uow:
+            session = uow.session
+            for task, instance in self._open_tasks_due(session, HumanTask.remind_on, HumanTask.reminded_at.is_(None)):
+                recipients = [task.assignee] if task.assignee else self._role_members(session, task)
+                recipients = recipients or notifications.admins(session)
+                notifications.notify(session, recipients, _reminder(task, instance), now)
+                # A plain UPDATE: no optimistic-lock bump, so a person working on the task is not
+                # told "someone else changed it" because a reminder went out.
+                session.execute(update(HumanTask).where(HumanTask.id == task.id).values(reminded_at=now))
+                report.reminded += 1
+            uow.commit()
+
+    @staticmethod
+    def _role_members(session: Session, task: HumanTask) -> list[str]:
+        return notifications.role_holders(session, task.role, task.locality_code) if task.role else []
+
+    def escalate_overdue(self, report: SweepReport) -> None:
+        now = self.engine.clock()
+        today = local_date(now)
+        with self.engine.unit_of_work(write=True) as uow:
+            session = uow.session
+            for task, instance in self._open_tasks_due(session, HumanTask.escalate_on):
+                managers = notifications.role_holders(session, MANAGER_ROLE, task.locality_code)
+                recipients = managers or notifications.admins(session)
+                notifications.notify(session, recipients, _escalation(task, instance), now)
+                following = self._next_escalation(session, task, instance, today, report)
+                session.execute(
+                    update(HumanTask).where(HumanTask.id == task.id).values(escalated_at=now, escalate_on=following)
+                )
+                report.escalated += 1
+            uow.commit()
+
+    def _next_escalation(
+        self, session: Session, task: HumanTask, instance: ProcessInstance, today: date, report: SweepReport
+    ) -> date | None:
+        """The next escalation day after ``today``: every ``escalateAfter`` units (≥ 1) after the last one."""
+        after, unit = 1, "workingDays"
+        version_id = instance.bound_versions.get(task.process_key, instance.process_version_id)
+        version = session.get(ProcessVersion, version_id)
+        settings = ((version.task_config if version else {}).get(task.element_id) or {}).get("deadline") or {}
+        try:
+            rule = DeadlineRule.from_attributes(settings, element_id=task.element_id)
+        except DefinitionError:
+            rule = None
+        if rule is not None and rule.escalate_after is not None:
+            after, unit = max(rule.escalate_after, 1), rule.unit
+        day = task.escalate_on
+        try:
+            calendar = self.calendars.get(task.locality_code)
+            while day is not None and day <= today:
+                day = escalation_date(day, after, unit, calendar)
+        except CalendarError as exc:
+            report.errors.append(exc.message)
+            return None  # check_calendars tells the administrators; nothing is guessed
+        return day
+
+    def check_calendars(self, report: SweepReport) -> None:
+        now = self.engine.clock()
+        today = local_date(now)
+        years = [today.year]
+        if (date(today.year, 12, 31) - today).days < self.calendar_warning_days:
+            years.append(today.year + 1)
+        with self.engine.unit_of_work(write=True) as uow:
+            session = uow.session
+            gaps = calendar_store.uncovered(session, years)
+            if not gaps:
+                return
+            recipients = notifications.admins(session)
+            for code, year in gaps:
+                name = get_locality(session, code).name_zh
+                notice = Notice(
+                    notifications.CALENDAR_MISSING,
+                    f"【工作日历缺失】{name}{year}年工作日历尚未录入",
+                    f"{name}（{code}）尚无{year}年的工作日历（节假日与调休安排）。"
+                    f"期限落在{year}年的任务将无法计算办理期限，相关操作会被拒绝。\n"
+                    f"请运行 servflow calendar seed --years {year}，或手工录入当年的节假日后标记该年已覆盖。",
+                    key=f"calendar:{code}:{year}",
+                )
+                report.warned += notifications.notify(session, recipients, notice, now)
+            uow.commit()
+
+    # --- open-task tally ---------------------------------------------------------------------
+    def compact_tally(self, report: SweepReport) -> None:
+        """Fold the tally's delta rows, so dashboards keep summing a few thousand rows."""
+        with self.engine.unit_of_work(write=True) as uow:
+            report.folded = tally.compact(uow.session).folded
+            uow.commit()
+
+    def vacuum(self, report: SweepReport) -> None:
+        """Vacuum the hot tables where the server's autovacuum is off (``engine.store.vacuum``)."""
+        report.vacuumed = vacuum_hot_tables(self.engine.db)
+
+
+def _role_zh(code: str | None) -> str:
+    role = BY_CODE.get(code or "")
+    return role.zh if role else (code or "")
+
+
+def _reminder(task: HumanTask, instance: ProcessInstance) -> Notice:
+    due = task.due_date.isoformat() if task.due_date else ""
+    return Notice(
+        notifications.REMINDER,
+        f"【待办提醒】「{task.name}」将于{due}到期",
+        f"项目：{instance.title}（{instance.business_key}）\n任务：{task.name}\n办理期限：{due}\n"
+        f"办理人：{task.assignee or '未认领（' + _role_zh(task.role) + '）'}\n请在期限内办理。",
+        key=f"remind:{task.id}",
+        instance_id=instance.id,
+        human_task_id=task.id,
+    )
+
+
+def _escalation(task: HumanTask, instance: ProcessInstance) -> Notice:
+    due = task.due_date.isoformat() if task.due_date else ""
+    occurrence = task.escalate_on.isoformat() if task.escalate_on else ""
+    return Notice(
+        notifications.ESCALATION,
+        f"【逾期督办】「{task.name}」已超过办理期限{due}",
+        f"项目：{instance.title}（{instance.business_key}）\n任务：{task.name}\n办理期限：{due}\n"
+        f"办理人：{task.assignee or '未认领（' + _role_zh(task.role) + '）'}\n督办日期：{occurrence}\n"
+        "该任务仍未办结，请督促办理或改派。",
+        key=f"escalate:{task.id}:{occurrence}",
+        instance_id=instance.id,
+        human_task_id=task.id,
+    )
+
+
+# --- running it --------------------------------------------------------------------------------
+
+
+def build(
+    database_url: str | None = None, *, owner: str | None = None, lease_seconds: float = 60.0, batch: int = 50
+) -> Scheduler:
+    """A scheduler on its own Engine (with the database-backed deadline hook), SMTP from the environment."""
+    config = EngineConfig(database_url=database_url) if database_url else EngineConfig.from_env()
+    engine = build_engine(config)
+    return Scheduler(engine, owner=owner, lease_seconds=lease_seconds, batch=batch, smtp=SmtpSettings.from_env())
+
+
+def start(scheduler: Scheduler, *, interval: float = 30.0, blocking: bool = False) -> Any:
+    """Run ``scheduler.sweep`` every ``interval`` seconds with APScheduler (first sweep right away).
+
+    ``blocking=False`` returns a started BackgroundScheduler (for running inside the web process; call
+    ``shutdown()`` on it); ``blocking=True`` runs a BlockingScheduler until interrupted.
+    """
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    aps = BlockingScheduler(timezone=UTC) if blocking else BackgroundScheduler(timezone=UTC, daemon=True)
+    aps.add_job(
+        _safe_sweep,
+        "interval",
+        args=[scheduler],
+        seconds=interval,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+        id="servflow-sweep",
+    )
+    aps.start()
+    return aps
+
+
+def _safe_sweep(scheduler: Scheduler) -> None:
+    try:
+        scheduler.sweep()
+    except Exception:  # a database hiccup must not kill the loop; the next sweep retries
+        log.exception("sweep failed")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m engine.jobs.scheduler", description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=None, help="default: SERVFLOW_DATABASE_URL")
+    parser.add_argument("--once", action="store_true", help="run one sweep and exit")
+    parser.add_argument("--interval", type=float, default=30.0, help="seconds between sweeps")
+    parser.add_argument("--lease", type=float, default=60.0, help="seconds a claimed timer job stays ours")
+    parser.add_argument("--batch", type=int, default=50, help="timer jobs claimed at a time")
+    parser.add_argument("--owner", default=None, help="name in lease_owner (default host:pid)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # SpiffWorkflow logs every task state change
+    scheduler = build(args.database_url, owner=args.owner, lease_seconds=args.lease, batch=args.batch)
+    try:
+        if args.once:
+            print(scheduler.sweep(), flush=True)
+        else:
+            start(scheduler, interval=args.interval, blocking=True)
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        scheduler.engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

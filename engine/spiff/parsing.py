@@ -1,0 +1,340 @@
+"""Turn a bundle of files into SpiffWorkflow specs, or into one clear refusal.
+
+Files are classified by content, not by name: a BPMN ``definitions`` root, a DMN ``definitions`` root,
+or a form-js JSON object. XML goes through ``xmlsafe`` first, then SpiffWorkflow's own parser with XSD
+validation on. servflow's task settings live in ``servflow:*`` extension elements, which this parser
+adds to every task spec's ``extensions`` next to SpiffWorkflow's own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from ..errors import DefinitionError, UnsafeInputError
+from ..formats.forms import load_form
+from ..formats.xmlsafe import parse_xml
+from ..identity.roles import role_for_lane
+from .serializer import spec_to_dict
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SERVFLOW_NS = "http://servflow.org/schema/bpmn/1.0"
+_NS = {"bpmn": BPMN_NS, "servflow": SERVFLOW_NS}
+_DMN_PREFIX = "https://www.omg.org/spec/DMN/"
+_DMN_PREFIX_OLD = "http://www.omg.org/spec/DMN/"
+SCENARIO_SUFFIX = ".scenarios.json"
+
+
+def _with_servflow_extensions(parser_class: type) -> type:
+    """A subclass of a SpiffWorkflow task parser that also reads ``servflow:*`` extensions."""
+
+    def parse_extensions(self: Any, node: Any = None) -> dict[str, Any]:
+        extensions = dict(parser_class.parse_extensions(self, node))
+        target = self.node if node is None else node
+        for element in target.xpath("./bpmn:extensionElements/servflow:*", namespaces=_NS):
+            extensions[f"servflow:{etree.QName(element).localname}"] = dict(element.attrib)
+        return extensions
+
+    return type(f"Servflow{parser_class.__name__}", (parser_class,), {"parse_extensions": parse_extensions})
+
+
+class ServflowBpmnParser(SpiffBpmnParser):
+    OVERRIDE_PARSER_CLASSES = {  # noqa: RUF012 - SpiffWorkflow reads this class attribute
+        tag: (_with_servflow_extensions(parser), spec)
+        for tag, (parser, spec) in SpiffBpmnParser.OVERRIDE_PARSER_CLASSES.items()
+    }
+
+
+@dataclass
+class ParsedProcess:
+    key: str
+    name: str
+    source_file: str
+    spec: dict[str, Any]
+    calls: list[str]
+    forms: dict[str, Any]
+    task_config: dict[str, Any]
+    content_hash: str = ""
+
+
+@dataclass
+class ParsedBundle:
+    processes: dict[str, ParsedProcess] = field(default_factory=dict)
+    decisions: dict[str, str] = field(default_factory=dict)
+    forms: dict[str, Any] = field(default_factory=dict)
+
+
+def classify(name: str, content: bytes) -> str:
+    """'xml' (BPMN or DMN) or 'form', judged by the content."""
+    if not content.strip():
+        raise DefinitionError("file is empty", file=name)
+    head = content.lstrip()[:1]
+    if head in (b"{", b"["):
+        return "form"
+    if head == b"<" or content.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return "xml"
+    raise DefinitionError("neither XML (BPMN/DMN) nor JSON (form-js)", file=name)
+
+
+def parse_bundle(files: Mapping[str, bytes]) -> ParsedBundle:
+    """Parse and check every file; raise DefinitionError naming the file and element on the first problem."""
+    try:
+        return _parse_bundle(files)
+    except DefinitionError as exc:
+        raise _pinpoint(exc, files) from None
+
+
+def _pinpoint(exc: DefinitionError, files: Mapping[str, bytes]) -> DefinitionError:
+    """Make a refusal name the element: by the line it reports, or by a name SpiffWorkflow quotes."""
+    reason = _OBJECT_REPR.sub(lambda m: "bpmn:" + m.group(1), exc.reason)
+    element_id = exc.element_id
+    content = files.get(exc.file or "")
+    if element_id is None and content is not None and not isinstance(exc, UnsafeInputError):
+        try:
+            root = etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError:
+            root = None
+        if root is not None:
+            element_id = _element_at_line(root, exc.details.get("line")) or _element_named(root, reason)
+    if reason == exc.reason and element_id == exc.element_id:
+        return exc
+    return DefinitionError(reason, file=exc.file, element_id=element_id, line=exc.details.get("line"))
+
+
+_OBJECT_REPR = re.compile(r"<Element \{[^}]*\}(\w+) at 0x[0-9a-f]+>")
+_QUOTED_NAME = re.compile(r"with name (.+?) has|name '([^']+)'")
+
+
+def _element_at_line(root: Any, line: int | None) -> str | None:
+    if not line:
+        return None
+    best = None
+    for node in root.iter():
+        if not isinstance(node.tag, str) or node.sourceline is None or node.sourceline > line:
+            continue
+        if node.get("id"):
+            best = node.get("id")
+    return best
+
+
+def _element_named(root: Any, reason: str) -> str | None:
+    match = _QUOTED_NAME.search(reason)
+    if not match:
+        return None
+    name = (match.group(1) or match.group(2) or "").strip()
+    for node in root.iter():
+        if isinstance(node.tag, str) and node.get("name") == name and node.get("id"):
+            return node.get("id")
+    return None
+
+
+def _parse_bundle(files: Mapping[str, bytes]) -> ParsedBundle:
+    parser = ServflowBpmnParser(validator=VALIDATOR)
+    result = ParsedBundle()
+    process_files: dict[str, str] = {}
+    texts: dict[str, bytes] = {}
+    scenarios: dict[str, bytes] = {}
+    for name in sorted(files):
+        content = files[name]
+        scenario_key = scenario_process_key(name)
+        if scenario_key:
+            scenarios[scenario_key] = content  # checked and run by engine.spiff.scenarios
+            continue
+        texts[name] = content
+        kind = classify(name, content)
+        if kind == "form":
+            key = form_key_of(name)
+            if key in result.forms:
+                raise DefinitionError(f"form key {key!r} is defined twice", file=name)
+            result.forms[key] = load_form(content, source=name)
+            continue
+        tree = parse_xml(content, name)
+        namespace = etree.QName(tree.getroot()).namespace or ""
+        localname = etree.QName(tree.getroot()).localname
+        if localname != "definitions":
+            raise DefinitionError(f"root element is <{localname}>, expected <definitions>", file=name)
+        if namespace.startswith((_DMN_PREFIX, _DMN_PREFIX_OLD)):
+            _add_dmn(parser, tree, name, result)
+        elif namespace == BPMN_NS:
+            _add_bpmn(parser, tree, name, process_files)
+        else:
+            raise DefinitionError(f"unknown XML namespace {namespace!r}", file=name)
+    executable = [pid for pid in parser.get_process_ids() if pid in process_files]
+    if process_files and not executable:
+        ids = ", ".join(sorted(process_files))
+        raise DefinitionError(
+            f'no executable process: set isExecutable="true" on one of: {ids}',
+            file=next(iter(process_files.values())),
+            element_id=next(iter(process_files)),
+        )
+    for key in executable:
+        result.processes[key] = _parse_process(parser, key, process_files, result.forms, texts)
+        if key in scenarios:  # a changed scenario file is a change worth a version (and is kept with it)
+            process = result.processes[key]
+            scenario_text = scenarios[key].decode("utf-8", "replace")
+            process.content_hash = content_hash({"process": process.content_hash, "scenarios": scenario_text})
+    return result
+
+
+def scenario_process_key(name: str) -> str | None:
+    """``scenarios/<process>.scenarios.json`` holds scenario checks for that process, not a form."""
+    base = name.rsplit("/", 1)[-1]
+    if not base.endswith(SCENARIO_SUFFIX):
+        return None
+    return base[: -len(SCENARIO_SUFFIX)] or None
+
+
+def form_key_of(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    for suffix in (".form.json", ".form", ".json"):
+        if base.endswith(suffix):
+            return base[: -len(suffix)]
+    return base
+
+
+def check_document(name: str, tree: Any) -> str:
+    """Check one BPMN or DMN document on its own (schema, SpiffWorkflow's parser); returns 'bpmn' or 'dmn'.
+
+    ``engine.definitions.validation`` reports every file's problems at once, where ``parse_bundle`` stops at the first.
+    """
+    namespace = etree.QName(tree.getroot()).namespace or ""
+    parser = ServflowBpmnParser(validator=VALIDATOR)
+    try:
+        if namespace.startswith((_DMN_PREFIX, _DMN_PREFIX_OLD)):
+            _add_dmn(parser, tree, name, ParsedBundle())
+            return "dmn"
+        if namespace == BPMN_NS:
+            _add_bpmn(parser, tree, name, {})
+            return "bpmn"
+    except (KeyError, AttributeError, TypeError, ValueError, IndexError) as exc:
+        raise DefinitionError(f"unsupported or incomplete model ({type(exc).__name__}: {exc})", file=name) from None
+    raise DefinitionError(f"unknown XML namespace {namespace!r}", file=name)
+
+
+def _add_dmn(parser: ServflowBpmnParser, tree: Any, name: str, result: ParsedBundle) -> None:
+    try:
+        parser.add_dmn_xml(tree.getroot(), filename=name)
+    except ValidationException as exc:
+        raise _from_validation(exc, name) from None
+    for decision in tree.getroot().iter("{*}decision"):
+        result.decisions[decision.get("id", "")] = name
+
+
+def _add_bpmn(parser: ServflowBpmnParser, tree: Any, name: str, process_files: dict[str, str]) -> None:
+    for process in tree.getroot().iterfind(f"{{{BPMN_NS}}}process"):
+        pid = process.get("id")
+        if pid in process_files:
+            raise DefinitionError(
+                f"process id {pid!r} is also defined in {process_files[pid]}", file=name, element_id=pid
+            )
+        process_files[pid] = name
+    try:
+        parser.add_bpmn_xml(tree, filename=name)
+    except ValidationException as exc:
+        raise _from_validation(exc, name) from None
+    except SpiffWorkflowException as exc:
+        raise DefinitionError(str(exc), file=name) from None
+
+
+def _parse_process(
+    parser: ServflowBpmnParser,
+    key: str,
+    process_files: dict[str, str],
+    forms: dict[str, Any],
+    texts: dict[str, bytes],
+) -> ParsedProcess:
+    source = process_files[key]
+    try:
+        spec = parser.get_spec(key)
+        subprocess_specs = parser.get_subprocess_specs(key)
+    except ValidationException as exc:
+        raise _from_validation(exc, source) from None
+    except SpiffWorkflowException as exc:
+        raise DefinitionError(str(exc), file=source, element_id=key) from None
+    except (KeyError, AttributeError, TypeError, ValueError, IndexError) as exc:
+        # SpiffWorkflow's parser assumes well-formed models; say which process it choked on.
+        raise DefinitionError(
+            f"unsupported or incomplete model ({type(exc).__name__}: {exc})", file=source, element_id=key
+        ) from None
+    embedded = {name: sub for name, sub in subprocess_specs.items() if name not in process_files}
+    calls = sorted(
+        {ts.spec for s in [spec, *embedded.values()] for ts in s.task_specs.values() if isinstance(ts, CallActivity)}
+    )
+    for called in calls:
+        if called not in process_files:
+            raise DefinitionError(f"called process {called!r} is not deployed", file=source, element_id=key)
+    task_config = _task_config([spec, *embedded.values()], source)
+    used_forms = {}
+    for element_id, config in task_config.items():
+        form_key = config.get("form_key")
+        if form_key and form_key not in forms:
+            raise DefinitionError(f"form {form_key!r} is not in the bundle", file=source, element_id=element_id)
+        if form_key:
+            used_forms[form_key] = forms[form_key]
+    spec_data = {"spec": spec_to_dict(spec), "embedded": {n: spec_to_dict(s) for n, s in embedded.items()}}
+    parsed = ParsedProcess(
+        key=key,
+        name=_process_name(texts[source], key) or key,
+        source_file=source,
+        spec=spec_data,
+        calls=calls,
+        forms=used_forms,
+        task_config=task_config,
+    )
+    parsed.content_hash = content_hash(
+        {"spec": spec_data, "calls": calls, "forms": used_forms, "source": texts[source].decode("utf-8", "replace")}
+    )
+    return parsed
+
+
+def _task_config(specs: list[Any], source: str) -> dict[str, Any]:
+    """What servflow reads from each user task: name, role from its lane, form key, deadline, disclosure."""
+    config: dict[str, Any] = {}
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            if not getattr(task_spec, "manual", False):
+                continue
+            extensions = getattr(task_spec, "extensions", {}) or {}
+            settings = extensions.get("servflow:task", {})
+            config[task_spec.bpmn_id] = {
+                "process": spec.name,
+                "name": task_spec.bpmn_name or task_spec.bpmn_id,
+                "lane": task_spec.lane,
+                "role": role_for_lane(task_spec.lane),
+                "form_key": settings.get("formKey") or None,
+                "deadline": {k: v for k, v in settings.items() if k != "formKey"},
+                "disclose": extensions.get("servflow:disclose"),
+            }
+    return config
+
+
+def _process_name(content: bytes, key: str) -> str | None:
+    root = etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True))
+    for process in root.iterfind(f"{{{BPMN_NS}}}process"):
+        if process.get("id") == key:
+            return process.get("name")
+    return None
+
+
+def _from_validation(exc: ValidationException, default_file: str) -> DefinitionError:
+    message = str(exc).split("\n")[0]
+    return DefinitionError(
+        message,
+        file=getattr(exc, "file_name", "") or default_file,
+        element_id=getattr(exc, "id", "") or None,
+        line=getattr(exc, "line_number", None) or None,
+    )
+
+
+def content_hash(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

@@ -1,0 +1,372 @@
+"""The tables servflow keeps, as SQLAlchemy 2 typed models.
+
+Three kinds of rows: immutable definitions (deployments, process versions), the live state of each
+project (instance + its human-task projection + timer jobs), and append-only history (audit events);
+besides them, the open-task tally that triggers keep for dashboards.
+History never goes back into the live workflow state: that is what keeps a command's cost flat.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes on every backend (SQLite forgets the zone, PostgreSQL keeps it)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        datetime: UTCDateTime(),
+        date: Date(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Locality(Base):
+    """A region, city or district; a locality inherits its parent's definitions and calendar."""
+
+    __tablename__ = "locality"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("locality.code"))
+
+
+class Deployment(Base):
+    """One deploy command: the full effective bundle of a locality at that moment (immutable)."""
+
+    __tablename__ = "deployment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    locality_code: Mapped[str] = mapped_column(ForeignKey("locality.code"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    files: Mapped[dict[str, Any]] = mapped_column()
+    deployed_by: Mapped[str] = mapped_column(String(100))
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class ProcessVersion(Base):
+    """A deployed, immutable version of one executable process for one locality.
+
+    ``spec`` is SpiffWorkflow's parsed spec (with its embedded sub-processes) serialized once here, so
+    instances never carry it. Called processes are bound when an instance starts (``calls``), which is
+    how a locality that redeploys one stage changes the lifecycle for new projects only.
+    """
+
+    __tablename__ = "process_version"
+    __table_args__ = (UniqueConstraint("locality_code", "process_key", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(200))
+    locality_code: Mapped[str] = mapped_column(ForeignKey("locality.code"))
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300), default="")
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source_file: Mapped[str] = mapped_column(String(300))
+    spec: Mapped[dict[str, Any]] = mapped_column()
+    calls: Mapped[list[Any]] = mapped_column()
+    forms: Mapped[dict[str, Any]] = mapped_column()
+    task_config: Mapped[dict[str, Any]] = mapped_column()
+    deployed_by: Mapped[str] = mapped_column(String(100))
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProcessInstance(Base):
+    """One project running through a process; its workflow state holds only the live frontier."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (
+        UniqueConstraint("locality_code", "business_key"),
+        Index("ix_instance_status", "locality_code", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    bound_versions: Mapped[dict[str, Any]] = mapped_column()
+    process_key: Mapped[str] = mapped_column(String(200))
+    locality_code: Mapped[str] = mapped_column(ForeignKey("locality.code"))
+    business_key: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    stage: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(200), index=True)
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(Text)
+    state_format: Mapped[int] = mapped_column(Integer, default=1)
+    error: Mapped[dict[str, Any] | None] = mapped_column()
+    started_by: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012
+
+
+# human_task.state: open until completed, or cancelled when its workflow task is no longer ready.
+OPEN = "open"
+COMPLETED = "completed"
+CANCELLED = "cancelled"
+
+
+class HumanTask(Base):
+    """Inbox projection of a READY user task, kept in step with the workflow in the same transaction."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_task_inbox", "locality_code", "role", "state", "due_date"),
+        Index("ix_task_assignee", "assignee", "state", "due_date"),
+        Index("ix_task_instance", "instance_id", "state"),
+        Index("ix_task_completed_by", "completed_by", "completed_at"),
+        # Open tasks only (a fifth of the table, migration 0002): group inboxes, and every dashboard count
+        # or overdue list, read these without touching completed rows or joining process_instance.
+        Index(
+            "ix_task_open_group",
+            *("locality_code", "role", "due_date", "id"),
+            postgresql_where=text("state = 'open' AND assignee IS NULL"),
+            sqlite_where=text("state = 'open' AND assignee IS NULL"),
+        ),
+        Index(
+            "ix_task_open_due",
+            *("locality_code", "due_date", "id", "process_key", "role", "assignee", "department", "instance_id"),
+            postgresql_where=text("state = 'open'"),
+            sqlite_where=text("state = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    task_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    process_key: Mapped[str] = mapped_column(String(200))
+    element_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    form_key: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(100))
+    locality_code: Mapped[str] = mapped_column(String(40))
+    # The project's department while the task is open (tasks.sync, instances._write_back), so dashboards
+    # count by department without joining process_instance.
+    department: Mapped[str | None] = mapped_column(String(200))
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    delegated_from: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    draft: Mapped[dict[str, Any] | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_date: Mapped[date | None] = mapped_column()
+    remind_on: Mapped[date | None] = mapped_column()
+    escalate_on: Mapped[date | None] = mapped_column()
+    reminded_at: Mapped[datetime | None] = mapped_column()
+    escalated_at: Mapped[datetime | None] = mapped_column()
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    completed_at: Mapped[datetime | None] = mapped_column()
+    completed_by: Mapped[str | None] = mapped_column(String(100))
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012
+
+
+class OpenTaskTally(Base):
+    """How many tasks are open per (locality, stage, department, due date), as append-only deltas.
+
+    Database triggers on ``human_task`` (migration 0003) add a +1 row when a task becomes open in a
+    bucket and a −1 row when it leaves it, so region-wide dashboard counts sum a few thousand rows
+    instead of every open task; no shared counter row means concurrent completions never wait on each
+    other. ``engine.store.tally.compact`` folds the deltas back into one row per bucket.
+    """
+
+    __tablename__ = "open_task_tally"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    locality_code: Mapped[str] = mapped_column(String(40))
+    process_key: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(200))
+    due_date: Mapped[date | None] = mapped_column()
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class TimerJob(Base):
+    """A point in time the engine must act at; claimed by a scheduler with a lease."""
+
+    __tablename__ = "timer_job"
+    __table_args__ = (Index("ix_timer_due", "done_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    task_uuid: Mapped[str | None] = mapped_column(String(36))
+    due_at: Mapped[datetime] = mapped_column()
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[datetime | None] = mapped_column()
+
+
+class AuditEvent(Base):
+    """Append-only history: who did what to which project and task, with what data."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_instance", "instance_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    human_task_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    element_id: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    data: Mapped[dict[str, Any] | None] = mapped_column()
+
+
+class User(Base):
+    """A person who signs in; what they may see and do comes from their role grants."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(200))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RoleGrant(Base):
+    """One role of one user in one locality (e.g. finance reviewer in 乌鲁木齐)."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (UniqueConstraint("user_id", "role", "locality_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(100))
+    locality_code: Mapped[str] = mapped_column(ForeignKey("locality.code"))
+    is_lead: Mapped[bool] = mapped_column(default=False)
+
+
+class ApiToken(Base):
+    """A bearer token for another system; only its hash is kept."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class IdempotencyRecord(Base):
+    """The answer given to a client's keyed request, replayed when the client retries."""
+
+    __tablename__ = "idempotency_record"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    endpoint: Mapped[str] = mapped_column(String(200))
+    status: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarYear(Base):
+    """A year for which a locality's calendar has data; a deadline outside covered years is an error."""
+
+    __tablename__ = "calendar_year"
+
+    locality_code: Mapped[str] = mapped_column(ForeignKey("locality.code"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100), default="")
+
+
+class CalendarEntry(Base):
+    """A day that differs from the Mon–Fri rule in a locality (holiday, 调休 working weekend, local day off)."""
+
+    __tablename__ = "calendar_entry"
+
+    locality_code: Mapped[str] = mapped_column(ForeignKey("locality.code"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    working: Mapped[bool] = mapped_column()
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Notification(Base):
+    """Outbox of reminders and escalations: shown in the app, e-mailed when SMTP is configured."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_recipient", "recipient", "read_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    human_task_id: Mapped[int | None] = mapped_column(Integer)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column()
+    email_sent_at: Mapped[datetime | None] = mapped_column()
+    email_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Disclosure(Base):
+    """A public announcement (信息公开) a process recorded: result, contract, acceptance …"""
+
+    __tablename__ = "disclosure"
+    __table_args__ = (Index("ix_disclosure_locality", "locality_code", "published_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    locality_code: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    element_id: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column()
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
