@@ -616,8 +616,16 @@ def disclosures(session: Session, filters: DisclosureFilter, *, page: int = 1, p
 # --- CSV ----------------------------------------------------------------------------------------
 
 
+# A cell a spreadsheet would run as a formula (=, +, -, @, or a tab or return before one).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_cell(value: Any) -> str:
-    """Money (Decimal) as a plain number with two places, dates as yyyy-MM-dd, times in China."""
+    """Money (Decimal) as a plain number with two places, dates as yyyy-MM-dd, times in China.
+
+    Text that a spreadsheet would read as a formula (a project titled ``=HYPERLINK(...)``) is written with
+    a leading apostrophe, so Excel and WPS show it as typed instead of running it.
+    """
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -626,6 +634,8 @@ def csv_cell(value: Any) -> str:
         return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value.tzinfo else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
     return str(value)
 
 

@@ -314,7 +314,7 @@ class FiguresSchema(Schema):
 
 
 class AuditQuery(PageQuery):
-    instance_id = _id()
+    instance_id = fields.Integer(validate=validate.Range(1, MAX_ID))  # a query string: "12" is 12
     actor = Text(validate=validate.Length(max=100))
     action = Text(validate=validate.Length(max=40))
 
