@@ -19,6 +19,7 @@ from engine.identity import users
 from .engine_ext import get_engine
 from .i18n import t
 from .rate_limit import SlidingWindowLimiter
+from .redirects import local_target
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -115,7 +116,7 @@ def login() -> Any:
             if lang:
                 session["lang"] = lang
             session["user_id"] = user.id
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(local_target(request.args.get("next"), url_for("home.index")))
         _address_failed()
         error = t("auth.invalid")
     return render_template("auth/login.html", error=error), (401 if error else 200)
@@ -147,8 +148,3 @@ def logout() -> Any:
         session["lang"] = lang
     return redirect(url_for("auth.login"))
 
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")

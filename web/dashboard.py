@@ -27,6 +27,7 @@ from .auth import current_principal, login_required
 from .engine_ext import get_engine
 from .i18n import t
 from .labels import locality_label, role_label
+from .redirects import local_target
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -288,7 +289,7 @@ def reassign_candidates(
 def reassign() -> Any:
     """Hand the selected tasks to one person; each task is checked and reported on its own."""
     principal = current_principal()
-    back = safe_next(request.form.get("next"))
+    back = local_target(request.form.get("next"), url_for("dashboard.tasks"))
     if not may_reassign():
         abort(403, description=t("dash.error.reassign_forbidden"))
     raw_ids = request.form.getlist("task_id")
@@ -331,11 +332,6 @@ def reassign() -> Any:
         flash(message, "error")
     return redirect(back)
 
-
-def safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("dashboard.tasks")
 
 
 # --- heatmap -----------------------------------------------------------------------------------

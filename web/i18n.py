@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, redirect, request, session
 
+from .redirects import local_target
+
 LANGUAGES = ("zh", "en")
 CHINA = ZoneInfo("Asia/Shanghai")
 _CATALOG: dict[str, dict[str, str]] = {"zh": {}, "en": {}}
@@ -83,10 +85,7 @@ def _has_request() -> bool:
 def switch(lang: str) -> Any:
     if lang in LANGUAGES:
         session["lang"] = lang
-    target = request.args.get("next") or request.referrer or "/"
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return redirect(target)
+    return redirect(local_target(request.args.get("next") or request.referrer, "/"))
 
 
 def init_app(app: Flask) -> None:

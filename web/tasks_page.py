@@ -29,6 +29,7 @@ from .engine_ext import get_engine
 from .errors import error_body
 from .i18n import format_datetime, t
 from .inbox import china_now, due_badge, waiting_label
+from .redirects import local_target
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -168,10 +169,7 @@ def draft(task_id: int) -> Any:
 
 
 def _back(task_id: int) -> Any:
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("tasks.show", task_id=task_id)
-    return redirect(target)
+    return redirect(local_target(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
 
 
 def _colleague(task: HumanTask, field: str) -> str:
