@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, auth, csrf, engine_ext, errors, i18n, security_headers
+from . import api, auth, csrf, engine_ext, errors, i18n, json_depth, security_headers
 from .blueprints import BLUEPRINTS
 from .labels import locality_label, nav_links, role_label
 
@@ -37,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     engine_ext.init_app(app)
     i18n.init_app(app)
+    json_depth.init_app(app)
     csrf.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
