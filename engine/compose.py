@@ -25,13 +25,13 @@ def build_engine(
     deadlines: bool = True,
     calendar_ttl: float = 60.0,
 ) -> Engine:
-    """An Engine on ``config`` (a database URL, settings, or ``None`` for the environment's).
+    """An Engine on ``config`` (a database URL, settings, or ``None`` or ``""`` for the environment's).
 
     ``deadlines=False`` leaves new tasks without due dates, for tests of flows that enter no calendar;
     ``calendar_ttl`` is how long a locality's calendar is cached (a test that edits calendars passes 0).
     """
     if isinstance(config, str):
-        config = EngineConfig(database_url=config)
+        config = EngineConfig(database_url=config) if config else None
     config = config or EngineConfig.from_env()
     db = make_engine(config.database_url)
     deadline = make_deadline_fn(make_session_factory(db), ttl=calendar_ttl) if deadlines else None

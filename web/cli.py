@@ -22,7 +22,7 @@ from engine.store.migrate import upgrade
 
 
 def _engine() -> Engine:
-    return build_engine(EngineConfig.from_env())
+    return build_engine()
 
 
 @click.group()
@@ -135,9 +135,7 @@ def seed() -> None:
     for warning in demo.seed_calendars(engine):
         click.echo(f"WARNING calendar {warning}", err=True)
     logins = demo.seed_users(engine)
-    seed_projects = getattr(demo, "seed_projects", None)
-    if seed_projects is not None:
-        click.echo(f"demo projects: {seed_projects(engine)}")
+    click.echo(f"demo projects: {demo.seed_projects(engine)}")
     click.echo(f"demo logins (password {demo.DEMO_PASSWORD}): admin, " + ", ".join(x.username for x in logins))
 
 

@@ -15,7 +15,7 @@ KEY = "servflow_engine"
 def init_app(app: Flask) -> None:
     url = app.config.get("DATABASE_URL") or EngineConfig.from_env().database_url
     app.config["DATABASE_URL"] = url
-    engine = build_engine(EngineConfig(database_url=url))
+    engine = build_engine(url)
     app.extensions[KEY] = engine
     if app.config.get("SCHEDULER_ENABLED"):
         # `make run`: timers, reminders and e-mail in-process; production runs `servflow scheduler`.

@@ -51,7 +51,6 @@ from ..calendars.deadline_hook import CalendarCache
 from ..calendars.deadlines import DeadlineRule, escalation_date, local_date
 from ..commands.instances import BPMN_TIMER, RUNNING
 from ..compose import build_engine
-from ..config import EngineConfig
 from ..errors import CalendarError, DefinitionError
 from ..identity.localities import get_locality
 from ..identity.roles import BY_CODE
@@ -362,8 +361,7 @@ def build(
     database_url: str | None = None, *, owner: str | None = None, lease_seconds: float = 60.0, batch: int = 50
 ) -> Scheduler:
     """A scheduler on its own Engine (with the database-backed deadline hook), SMTP from the environment."""
-    config = EngineConfig(database_url=database_url) if database_url else EngineConfig.from_env()
-    engine = build_engine(config)
+    engine = build_engine(database_url)
     return Scheduler(engine, owner=owner, lease_seconds=lease_seconds, batch=batch, smtp=SmtpSettings.from_env())
 
 

@@ -10,11 +10,6 @@ from support import csrf_token
 ELSEWHERE = ["/%09/evil.example", "//evil.example", "/\\evil.example", "https://evil.example/", "/%0a/evil.example"]
 
 
-def _lands_here(location: str) -> bool:
-    as_read = "".join(ch for ch in location if ch >= " ").replace("\\", "/")
-    return as_read.startswith("/") and not as_read.startswith("//")
-
-
 @pytest.mark.parametrize("target", ELSEWHERE)
 def test_switching_language_never_sends_anyone_to_another_site(client: FlaskClient, target: str) -> None:
     response = client.get(f"/lang/en?next={target}")
@@ -34,4 +29,4 @@ def test_signing_in_never_sends_anyone_to_another_site(client: FlaskClient, targ
         f"/login?next={target}", data={"username": "admin", "password": "demo123", "csrf_token": token}
     )
     assert response.status_code == 302
-    assert _lands_here(response.headers["Location"]), response.headers["Location"]
+    assert response.headers["Location"] == "/", "refused targets fall back to the home page"
