@@ -28,7 +28,7 @@ from engine.service import Engine
 from engine.store.migrate import upgrade
 
 LOOP = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "bpmn" / "loop.bpmn"
-PAYLOAD = {"note": "x" * 200}
+PAYLOAD = {"comment": "x" * 200}  # what a person may send to a task without a form
 SAMPLES = 30
 HISTORIES = (5, 300, 500)
 

@@ -66,6 +66,12 @@ class UnsafeInputError(DefinitionError):
     code = "unsafe_input"
 
 
+class InputTooLargeError(UnsafeInputError):
+    """Input refused because of its size alone (a file, a bundle, an unpacked zip, too many files)."""
+
+    code = "too_large"
+
+
 class NotFoundError(ServflowError):
     code = "not_found"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import select
@@ -18,19 +18,23 @@ from sqlalchemy.orm import Session
 
 from . import definitions
 from .calendars.deadline_hook import DeadlineFn
-from .commands import instances, tasks
+from .commands import instances, messages, tasks
 from .config import EngineConfig
-from .errors import ConflictError, ExecutionError, NotFoundError
+from .definitions import validation
+from .errors import ConflictError, ExecutionError, NotFoundError, PermissionDeniedError
 from .formats.bundles import read_path
 from .formats.forms import validate_submission
+from .identity import access, sign_in_limit
 from .identity.localities import ensure_default_localities, get_locality
+from .queries import projects
 from .spiff.runtime import SpecCache
-from .store import audit
+from .store import audit, idempotency
 from .store.db import is_sqlite, make_session_factory
 from .store.models import OPEN, AuditEvent, HumanTask, ProcessInstance, ProcessVersion, utcnow
 from .store.unit_of_work import UnitOfWork, conflicts_reported
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class Engine:
@@ -62,11 +66,12 @@ class Engine:
     def unit_of_work(self, *, write: bool = False) -> UnitOfWork:
         return UnitOfWork(self.session_factory, write=write)
 
-    def single_read(self) -> UnitOfWork:
-        """A unit of work for a read that needs no snapshot across statements, such as signing in with an
-        API token on every call: on PostgreSQL it runs in autocommit, two round trips (BEGIN, ROLLBACK)
-        fewer; on SQLite a transaction costs no round trip, so it is an ordinary one."""
-        return UnitOfWork(self._read_factory)
+    def read_once(self, query: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """``read`` for a query that needs no snapshot across statements, such as signing in with a session
+        or an API token on every request: on PostgreSQL it runs in autocommit, two round trips (BEGIN,
+        ROLLBACK) fewer; on SQLite a transaction costs no round trip, so it is an ordinary one."""
+        with UnitOfWork(self._read_factory) as uow:
+            return query(uow.session, *args, **kwargs)
 
     def dispose(self) -> None:
         self.db.dispose()
@@ -78,10 +83,19 @@ class Engine:
             uow.commit()
 
     def deploy(
-        self, files: Mapping[str, bytes], locality: str, deployed_by: str = "system", comment: str = ""
+        self,
+        files: Mapping[str, bytes],
+        locality: str,
+        deployed_by: tasks.Actor = "system",
+        comment: str = "",
     ) -> definitions.DeployResult:
+        """Deploy a bundle to ``locality``; a person must be a designer there, and their bundle may hold no
+        script or condition the sandbox would refuse (trusted callers deploy checked, shipped files)."""
         with self.unit_of_work(write=True) as uow:
-            result = definitions.deploy(uow.session, files, locality, deployed_by, comment)
+            if not isinstance(deployed_by, str):
+                access.require(uow.session, deployed_by, "definition.deploy", locality)
+                validation.refuse_unsafe_code(files)
+            result = definitions.deploy(uow.session, files, locality, _name(deployed_by), comment)
             uow.commit()
         return result
 
@@ -104,11 +118,40 @@ class Engine:
         locality: str,
         business_key: str,
         data: dict[str, Any] | None = None,
-        actor: str = "system",
+        actor: tasks.Actor = "system",
         title: str | None = None,
     ) -> ProcessInstance:
+        """Start a project in ``locality`` (a code or a name): a person must be a purchaser there."""
+        return self.start_and_answer(
+            process_key,
+            locality=locality,
+            business_key=business_key,
+            data=data,
+            actor=actor,
+            title=title,
+            answer=lambda project: project.instance,
+        )
+
+    def start_and_answer(
+        self,
+        process_key: str,
+        *,
+        locality: str,
+        business_key: str,
+        data: dict[str, Any] | None,
+        actor: tasks.Actor,
+        title: str | None,
+        answer: Callable[[projects.Project], T],
+        receipt: idempotency.Receipt | None = None,
+    ) -> T:
+        """Start a project and build the caller's answer from it in the same transaction.
+
+        With a ``receipt`` the answer is kept under the client's idempotency key in that transaction too.
+        """
         with self.unit_of_work(write=True) as uow:
             code = get_locality(uow.session, locality).code
+            if not isinstance(actor, str) and not access.can_start(uow.session, actor, process_key, code):
+                raise PermissionDeniedError(f"you may not start projects in locality {code}")
             duplicate = uow.session.scalars(
                 select(ProcessInstance.id).where(
                     ProcessInstance.locality_code == code, ProcessInstance.business_key == business_key
@@ -125,45 +168,48 @@ class Engine:
                 locality=code,
                 business_key=business_key,
                 data=dict(data or {}),
-                actor=actor,
+                actor=_name(actor),
                 title=title,
             )
+            with conflicts_reported("this project"):
+                uow.session.flush()
+            result = answer(projects.project(uow.session, None, instance.id))
+            if receipt is not None:
+                idempotency.keep(uow.session, receipt, 201, result)
             self._commit(uow)
-        return instance
+        return result
 
-    def complete(self, task_id: int, data: dict[str, Any] | None = None, *, actor: str) -> ProcessInstance:
-        return self._command(
-            lambda s: instances.complete(s, self.ctx, task_id=task_id, data=dict(data or {}), actor=actor).instance,
-            instance_of=lambda s: tasks.get_task(s, task_id).instance_id,
-            actor=actor,
-        )
+    def complete(self, task_id: int, data: dict[str, Any] | None = None, *, actor: tasks.Actor) -> ProcessInstance:
+        """Complete a task with its form's data (a comment for a task without a form)."""
+        return self.complete_and_answer(task_id, data, actor=actor, answer=lambda instance, task, open_tasks: instance)
 
     def complete_and_answer(
         self,
         task_id: int,
         data: dict[str, Any] | None,
         *,
-        actor: str,
-        authorize: Callable[[HumanTask], None],
+        actor: tasks.Actor,
         answer: Callable[[ProcessInstance, HumanTask, list[HumanTask]], T],
+        receipt: idempotency.Receipt | None = None,
     ) -> T:
         """Complete a task and build the caller's answer in the same unit of work (one transaction).
 
-        ``authorize`` refuses (raises) on the task as it is under the instance lock; ``answer`` gets the
-        flushed result before the commit — the instance, the task and the instance's open tasks by id — so
-        an API call needs no second read to show what changed. Nothing of the answer is returned unless the
-        commit succeeds.
+        ``answer`` gets the flushed result before the commit — the instance, the task and the instance's
+        open tasks by id — so an API call needs no second read to show what changed. With a ``receipt``
+        the answer is kept under the client's idempotency key in the same transaction, so a retry after
+        a crash finds it exactly when the completion was kept. Nothing is returned unless it commits.
         """
 
         def step(session: Session) -> T:
-            done = instances.complete(
-                session, self.ctx, task_id=task_id, data=dict(data or {}), actor=actor, authorize=authorize
-            )
+            done = instances.complete(session, self.ctx, task_id=task_id, data=dict(data or {}), actor=actor)
             with conflicts_reported("this project"):
                 session.flush()
-            return answer(done.instance, done.task, sorted(done.open_tasks, key=lambda row: row.id))
+            result = answer(done.instance, done.task, sorted(done.open_tasks, key=lambda row: row.id))
+            if receipt is not None:
+                idempotency.keep(session, receipt, 200, result)
+            return result
 
-        return self._command(step, instance_of=lambda s: tasks.get_task(s, task_id).instance_id, actor=actor)
+        return self._command(step, instance_of=lambda s: tasks.get_task(s, task_id).instance_id, actor=_name(actor))
 
     def fire_timers(self, instance_id: int) -> ProcessInstance:
         return self._command(
@@ -172,55 +218,135 @@ class Engine:
             actor="scheduler",
         )
 
-    def cancel(self, instance_id: int, *, actor: str, reason: str = "") -> ProcessInstance:
+    def cancel(self, instance_id: int, *, actor: tasks.Actor, reason: str = "") -> ProcessInstance:
         return self._command(
             lambda s: instances.cancel(s, self.ctx, instance_id=instance_id, actor=actor, reason=reason),
             instance_of=lambda s: instance_id,
-            actor=actor,
+            actor=_name(actor),
         )
 
-    def suspend(self, instance_id: int, *, actor: str) -> ProcessInstance:
+    def suspend(self, instance_id: int, *, actor: tasks.Actor) -> ProcessInstance:
         return self._command(
             lambda s: instances.set_suspended(s, self.ctx, instance_id=instance_id, actor=actor, suspended=True),
             instance_of=lambda s: instance_id,
-            actor=actor,
+            actor=_name(actor),
         )
 
-    def resume(self, instance_id: int, *, actor: str) -> ProcessInstance:
+    def resume(self, instance_id: int, *, actor: tasks.Actor) -> ProcessInstance:
         return self._command(
             lambda s: instances.set_suspended(s, self.ctx, instance_id=instance_id, actor=actor, suspended=False),
             instance_of=lambda s: instance_id,
-            actor=actor,
+            actor=_name(actor),
         )
+
+    def correlate(
+        self,
+        business_key: str,
+        message: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        actor: tasks.Actor,
+        locality: str | None = None,
+    ) -> ProcessInstance:
+        """Deliver a message from another system to the project with ``business_key`` waiting for it.
+
+        A person may send to projects of the localities where they may correlate messages (narrowed to
+        ``locality`` when given); a project they may not reach "does not exist". A failure while running
+        on is recorded on the project like any other command's.
+        """
+        found: list[int] = []
+
+        def step(session: Session) -> ProcessInstance:
+            if isinstance(actor, str):
+                allowed = {get_locality(session, locality).code} if locality else None
+            else:
+                allowed = access.allowed_localities(
+                    session,
+                    actor,
+                    "message.correlate",
+                    locality,
+                    refused="you may not send messages to projects",
+                    outside="you may not send messages to projects of locality",
+                )
+            instance = messages.find_instance(session, business_key, allowed)
+            found.append(instance.id)
+            return messages.correlate(
+                session, self.ctx, instance=instance, message=message, payload=dict(payload or {}), actor=_name(actor)
+            )
+
+        def instance_of(session: Session) -> int:
+            if not found:
+                raise NotFoundError(f"no project with business key {business_key!r}")
+            return found[0]
+
+        return self._command(step, instance_of=instance_of, actor=_name(actor))
 
     # --- task assignment ---------------------------------------------------------------------
-    def claim(self, task_id: int, *, actor: str) -> HumanTask:
-        return self._task_command(task_id, actor, "claimed", lambda row, now: tasks.claim(row, actor, now))
+    # Each takes the person acting (checked under the instance lock) or a trusted caller's username.
+    def claim(self, task_id: int, *, actor: tasks.Actor) -> HumanTask:
+        return self._task_command(task_id, actor, "claim", "claimed", lambda s, row, me, now: tasks.claim(row, me, now))
 
-    def unclaim(self, task_id: int, *, actor: str) -> HumanTask:
-        return self._task_command(task_id, actor, "unclaimed", lambda row, now: tasks.unclaim(row, actor))
+    def unclaim(self, task_id: int, *, actor: tasks.Actor) -> HumanTask:
+        """Give the task back to its group: its holder, or a group lead releasing a colleague's claim."""
+        return self._task_command(task_id, actor, "unclaim", "unclaimed", lambda s, row, me, now: tasks.unclaim(row))
 
-    def assign(self, task_id: int, assignee: str | None, *, actor: str) -> HumanTask:
+    def assign(self, task_id: int, assignee: str | None, *, actor: tasks.Actor) -> HumanTask:
+        """Hand the task to a colleague of its group (``None`` unassigns): group leads and managers."""
         return self._task_command(
-            task_id, actor, "assigned", lambda row, now: tasks.assign(row, assignee, now), {"assignee": assignee}
+            task_id,
+            actor,
+            "assign",
+            "assigned",
+            lambda s, row, me, now: tasks.assign(s, row, assignee, now),
+            {"assignee": assignee},
         )
 
-    def delegate(self, task_id: int, to: str, *, actor: str) -> HumanTask:
+    def delegate(self, task_id: int, to: str, *, actor: tasks.Actor) -> HumanTask:
         return self._task_command(
-            task_id, actor, "delegated", lambda row, now: tasks.delegate(row, actor, to, now), {"to": to}
+            task_id,
+            actor,
+            "delegate",
+            "delegated",
+            lambda s, row, me, now: tasks.delegate(s, row, me, to, now),
+            {"to": to},
         )
 
-    def take_back(self, task_id: int, *, actor: str) -> HumanTask:
-        return self._task_command(task_id, actor, "taken_back", lambda row, now: tasks.take_back(row, actor, now))
+    def take_back(self, task_id: int, *, actor: tasks.Actor) -> HumanTask:
+        return self._task_command(
+            task_id, actor, "take_back", "taken_back", lambda s, row, me, now: tasks.take_back(row, me, now)
+        )
 
-    def save_draft(self, task_id: int, data: dict[str, Any], *, actor: str) -> HumanTask:
-        def keep(row: HumanTask, now: datetime) -> None:
+    def save_draft(self, task_id: int, data: dict[str, Any], *, actor: tasks.Actor) -> HumanTask:
+        def keep(session: Session, row: HumanTask, me: str, now: datetime) -> None:
             tasks.require_open(row)
             row.draft = dict(data)
 
-        return self._task_command(task_id, actor, "draft_saved", keep)
+        return self._task_command(task_id, actor, "draft", "draft_saved", keep)
 
     # --- queries -------------------------------------------------------------------------------
+    def read(self, query: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run one of ``engine.queries``' (or ``identity``'s) read functions in its own read unit of work.
+
+        The web app reads through here instead of opening sessions, so every SQL statement lives in the
+        engine beside the rules it applies; rows come back detached, loaded with what the query chose.
+        """
+        with self.unit_of_work() as uow:
+            return query(uow.session, *args, **kwargs)
+
+    def write(self, command: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a small command function in its own write transaction and commit it; return its result.
+
+        For changes that are no workflow step — a designer's checked deploy, marking notices read, API
+        tokens, the CLI's calendar and tally upkeep — so the web app and the CLI, too, write only through
+        the Engine. If ``command`` raises, nothing is kept; a concurrent change found at commit is a
+        ``ConflictError`` (409), never a crash.
+        """
+        with self.unit_of_work(write=True) as uow:
+            result = command(uow.session, *args, **kwargs)
+            with conflicts_reported():
+                uow.commit()
+            return result
+
     def get_instance(self, instance_id: int) -> ProcessInstance:
         with self.unit_of_work() as uow:
             instance = uow.session.get(ProcessInstance, instance_id)
@@ -273,6 +399,42 @@ class Engine:
             data = runtime.task_data(workflow, row.task_uuid)
             return {**data, **(row.draft or {})}
 
+    # --- sign-in limit (shared by every worker and server) --------------------------------------
+    def try_sign_in(self, address: str, *, limit: int, window: float) -> sign_in_limit.SignInTry:
+        """Admit a sign-in try from ``address`` before its password is checked (``retry_after == 0``), or
+        refuse it; concurrent tries from one address are counted one at a time. See ``identity.sign_in_limit``."""
+        with self.unit_of_work(write=True) as uow:
+            attempt = sign_in_limit.admit(uow.session, address, self.clock(), limit=limit, window=window)
+            uow.commit()
+        return attempt
+
+    def forget_sign_in(self, attempt_id: int) -> None:
+        """The try's password was right: it no longer counts against its address."""
+        with self.unit_of_work(write=True) as uow:
+            sign_in_limit.forget(uow.session, attempt_id)
+            uow.commit()
+
+    # --- idempotency keys ----------------------------------------------------------------------
+    def reserve_key(
+        self, key: str, user_id: int, endpoint: str, fingerprint: str
+    ) -> idempotency.Receipt | idempotency.Replay:
+        """Reserve a client's idempotency key before its command runs, or the answer to replay."""
+        with self.unit_of_work(write=True) as uow:
+            found = idempotency.reserve(uow.session, key, user_id, endpoint, fingerprint, self.clock())
+            self._commit(uow)
+        return found
+
+    def settle_key(self, receipt: idempotency.Receipt, status: int, body: dict[str, Any]) -> None:
+        """Keep a refusal (4xx) as the key's answer; the command kept nothing, so this is its own write."""
+        with self.unit_of_work(write=True) as uow:
+            idempotency.keep(uow.session, receipt, status, body)
+            uow.commit()
+
+    def release_key(self, receipt: idempotency.Receipt) -> None:
+        with self.unit_of_work(write=True) as uow:
+            idempotency.release(uow.session, receipt)
+            uow.commit()
+
     # --- plumbing ------------------------------------------------------------------------------
     def _command(self, action: Callable[[Any], T], *, instance_of: Callable[[Any], int], actor: str) -> T:
         try:
@@ -287,21 +449,23 @@ class Engine:
     def _task_command(
         self,
         task_id: int,
-        actor: str,
+        actor: tasks.Actor,
+        permission: str,
         action: str,
-        change: Callable[[HumanTask, datetime], None],
+        change: Callable[[Session, HumanTask, str, datetime], None],
         data: dict[str, Any] | None = None,
     ) -> HumanTask:
         with self.unit_of_work(write=True) as uow:
             row = tasks.get_task(uow.session, task_id)
             instances.lock(uow.session, row.instance_id)
             uow.session.refresh(row)
+            me = tasks.acting(uow.session, row, actor, permission)
             now = self.clock()
-            change(row, now)
+            change(uow.session, row, me, now)
             audit.record(
                 uow.session,
                 action,
-                actor,
+                me,
                 now,
                 instance_id=row.instance_id,
                 human_task_id=row.id,
@@ -337,3 +501,7 @@ class Engine:
                 data={"message": exc.message},
             )
             uow.commit()
+
+
+def _name(actor: tasks.Actor) -> str:
+    return actor if isinstance(actor, str) else actor.username

@@ -1,5 +1,6 @@
 """The architecture's rules, checked: engine knows nothing of Flask or the web app; its folders form layers,
-each importing only from the layers below it; only ``engine/spiff/`` touches SpiffWorkflow."""
+each importing only from the layers below it; only ``engine/spiff/`` touches SpiffWorkflow; and the web app
+holds no SQL — it reads and writes through the Engine (``Engine.read``, ``Engine.write`` and its methods)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import ast
 from pathlib import Path
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
+WEB = ENGINE.parent / "web"
 
 # Lowest first. A module may import from its own layer and any layer before it, never from one after.
 LAYERS = [
@@ -90,3 +92,44 @@ def test_spiffworkflow_stays_behind_the_spiff_folder() -> None:
         if _part(path) != "spiff" and any(name.split(".")[0] == "SpiffWorkflow" for name in _imports(path))
     }
     assert users == set()
+
+
+def _sql_in(path: Path) -> list[str]:
+    """What in a web module touches the database directly: SQLAlchemy, ``select(…)``, units of work, sessions.
+
+    Read from the syntax tree, so text in strings (a page script's ``selection.select(…)``) and Flask's own
+    ``session`` (the signed cookie) do not count.
+    """
+    found = [f"imports {name}" for name in sorted(_web_imports(path)) if name.split(".")[0] == "sqlalchemy"]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in {"select", "single_read"}:
+                found.append(f"line {node.lineno}: {func.id}(")
+            elif isinstance(func, ast.Attribute) and func.attr in {"unit_of_work", "single_read"}:
+                found.append(f"line {node.lineno}: .{func.attr}(")
+        elif isinstance(node, ast.Attribute) and node.attr == "session":
+            found.append(f"line {node.lineno}: .session")
+        elif isinstance(node, ast.Name) and node.id == "uow":
+            found.append(f"line {node.lineno}: uow")
+    return found
+
+
+def _web_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_the_web_app_holds_no_sql() -> None:
+    offenders = {
+        name: found
+        for path in sorted(WEB.rglob("*.py"))
+        if (found := _sql_in(path)) and (name := path.relative_to(WEB).as_posix())
+    }
+    assert offenders == {}

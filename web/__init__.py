@@ -24,6 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         DATABASE_URL=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,  # `make run` is plain http; behind HTTPS: SERVFLOW_SESSION_COOKIE_SECURE=true
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
         SMTP_HOST=None,
         SMTP_PORT=25,
@@ -35,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("SERVFLOW")
     if test_config:
         app.config.from_mapping(test_config)
+    app.config["SESSION_COOKIE_SECURE"] = _flag(app.config["SESSION_COOKIE_SECURE"])
     engine_ext.init_app(app)
     i18n.init_app(app)
     json_depth.init_app(app)
@@ -47,3 +49,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     app.jinja_env.globals.update(nav_links=nav_links, role_label=role_label, locality_label=locality_label)
     return app
+
+
+def _flag(value: Any) -> bool:
+    """A yes/no setting as the environment spells it: ``true``/``1``/``yes``/``on`` (any case) are yes."""
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)

@@ -1,7 +1,10 @@
 """Sign-in with local users (session cookie) or API tokens (``Authorization: Bearer``).
 
 Every request loads the signed-in ``Principal`` into ``g.principal``; views ask for it with
-``login_required`` and never trust a user id from the request.
+``login_required`` and never trust a user id from the request. The session cookie carries only a random
+session id that the database knows (``engine.identity.sessions``): signing out deletes it there, so a copy
+of the cookie stops working at once. ``SESSION_COOKIE_SECURE`` (``SERVFLOW_SESSION_COOKIE_SECURE=true``)
+marks the cookie ``Secure`` behind HTTPS.
 """
 
 from __future__ import annotations
@@ -14,21 +17,19 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 
-from engine.identity import users
+from engine.identity import sessions, users
 
+from . import rate_limit
 from .engine_ext import get_engine
 from .i18n import t
-from .rate_limit import SlidingWindowLimiter
 from .redirects import local_target
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
-LOGIN_IP_MAX_ATTEMPTS = 20  # failed sign-ins per remote address and window (app config overrides both)
-LOGIN_IP_WINDOW_SECONDS = 300
+SESSION_KEY = "sid"  # the session id in Flask's cookie; the database says whose it is and whether it still counts
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["login_limiter"] = SlidingWindowLimiter()
     app.before_request(_load_principal)
     app.jinja_env.globals["current_principal"] = lambda: g.get("principal")
 
@@ -39,35 +40,29 @@ def _load_principal() -> None:
     if header.lower().startswith("bearer "):
         _load_token_principal(header[7:].strip())
         return
-    user_id = session.get("user_id")
-    if user_id is None:
+    session_id = session.get(SESSION_KEY)
+    if session_id is None:
         return
-    with get_engine().unit_of_work() as uow:
-        from engine.store.models import User
-
-        user = uow.session.get(User, user_id)
-        if user is None or not user.is_active:
-            session.clear()
-            return
-        g.principal = users.principal(uow.session, user)
+    g.principal = get_engine().read_once(
+        sessions.session_principal, str(session_id), datetime.now(UTC), current_app.permanent_session_lifetime
+    )
+    if g.principal is None:
+        _forget_sign_in()
 
 
 def _load_token_principal(value: str) -> None:
-    """Sign in with a bearer token: one read, outside a transaction (``Engine.single_read``);
+    """Sign in with a bearer token: one read, outside a transaction (``Engine.read_once``);
     ``last_used_at`` is written only when it is stale (see ``users.TOKEN_TOUCH_INTERVAL``), so API calls
     do not each pay a commit."""
     now = datetime.now(UTC)
     engine = get_engine()
-    with engine.single_read() as uow:
-        use = users.find_token(uow.session, value, now)
+    use = engine.read_once(users.find_token, value, now)
     if use is None or not use.is_active:
         abort(401, description="invalid or revoked API token")
     g.principal = use.principal
     g.api_token_user = True
     if use.stale:
-        with engine.unit_of_work(write=True) as uow:
-            users.touch_token(uow.session, use.token_id, now)
-            uow.commit()
+        engine.write(users.touch_token, use.token_id, now)
 
 
 def current_principal() -> users.Principal:
@@ -93,58 +88,45 @@ def login_required(view: F) -> F:
 def login() -> Any:
     error = None
     if request.method == "POST":
-        wait = _address_wait()
-        if wait:
+        attempt = rate_limit.begin_sign_in()  # counted (in the database) before the password is checked
+        if attempt.retry_after:
+            wait = attempt.retry_after
             minutes = max(1, math.ceil(wait / 60))
             page = render_template("auth/login.html", error=t("auth.too_many_attempts", minutes=minutes))
             return page, 429, {"Retry-After": str(math.ceil(wait))}
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
-        with get_engine().unit_of_work(write=True) as uow:
-            user = users.authenticate(
-                uow.session,
-                username,
-                password,
-                datetime.now(UTC),
-                max_attempts=current_app.config["LOGIN_MAX_ATTEMPTS"],
-                lock_seconds=current_app.config["LOGIN_LOCK_SECONDS"],
-            )
-            uow.commit()
-        if user is not None:
-            lang = session.get("lang")
-            session.clear()
-            if lang:
-                session["lang"] = lang
-            session["user_id"] = user.id
+        signed_in = get_engine().write(
+            sessions.sign_in,
+            username,
+            password,
+            datetime.now(UTC),
+            current_app.permanent_session_lifetime,
+            max_attempts=current_app.config["LOGIN_MAX_ATTEMPTS"],
+            lock_seconds=current_app.config["LOGIN_LOCK_SECONDS"],
+        )
+        if signed_in is not None:
+            rate_limit.signed_in(attempt)
+            _forget_sign_in()
+            session[SESSION_KEY] = signed_in.session_id
+            session["user_id"] = signed_in.user_id  # a hint only (the API's 401-before-CSRF check)
             return redirect(local_target(request.args.get("next"), url_for("home.index")))
-        _address_failed()
         error = t("auth.invalid")
     return render_template("auth/login.html", error=error), (401 if error else 200)
 
 
-def _ip_limits() -> tuple[int, float]:
-    config = current_app.config
-    return (
-        int(config.get("LOGIN_IP_MAX_ATTEMPTS", LOGIN_IP_MAX_ATTEMPTS)),
-        float(config.get("LOGIN_IP_WINDOW_SECONDS", LOGIN_IP_WINDOW_SECONDS)),
-    )
-
-
-def _address_wait() -> float:
-    """Seconds this remote address must wait before signing in again (0: go ahead)."""
-    limit, window = _ip_limits()
-    return current_app.extensions["login_limiter"].retry_after(request.remote_addr or "-", limit, window)
-
-
-def _address_failed() -> None:
-    current_app.extensions["login_limiter"].record(request.remote_addr or "-", _ip_limits()[1])
-
-
-@bp.post("/logout")
-def logout() -> Any:
+def _forget_sign_in() -> None:
+    """Empty the cookie's session but keep the chosen language."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
-    return redirect(url_for("auth.login"))
 
+
+@bp.post("/logout")
+def logout() -> Any:
+    session_id = session.get(SESSION_KEY)
+    if session_id is not None:
+        get_engine().write(sessions.close_session, str(session_id))
+    _forget_sign_in()
+    return redirect(url_for("auth.login"))

@@ -54,8 +54,7 @@ def tally_commands() -> None:
 @tally_commands.command("check")
 def tally_check() -> None:
     """Compare the tally with the open tasks; exit 1 and list the buckets that disagree."""
-    with _engine().unit_of_work() as uow:
-        drifted = tally.drift(uow.session)
+    drifted = _engine().read(tally.drift)
     for d in drifted:
         locality, stage, department, due = d.bucket
         click.echo(f"{locality}\t{stage}\t{department or '-'}\t{due or '-'}\ttally {d.tallied}\topen {d.actual}")
@@ -68,18 +67,14 @@ def tally_check() -> None:
 @tally_commands.command("compact")
 def tally_compact() -> None:
     """Fold the delta rows into one row per bucket now (the scheduler does it every sweep)."""
-    with _engine().unit_of_work(write=True) as uow:
-        done = tally.compact(uow.session)
-        uow.commit()
+    done = _engine().write(tally.compact)
     click.echo(f"folded {done.folded} rows into {done.written}")
 
 
 @tally_commands.command("rebuild")
 def tally_rebuild() -> None:
     """Recount the tally from the open tasks (repair; writers to tasks wait for it on PostgreSQL)."""
-    with _engine().unit_of_work(write=True) as uow:
-        buckets = tally.rebuild(uow.session)
-        uow.commit()
+    buckets = _engine().write(tally.rebuild)
     click.echo(f"tally rebuilt: {buckets} buckets")
 
 
@@ -178,10 +173,7 @@ def calendar_seed(years: tuple[int, ...], more_years: tuple[int, ...], locality:
     """Enter the national holidays of the given years from the chinese_calendar package."""
     from engine.calendars import calendar_store
 
-    engine = _engine()
-    with engine.unit_of_work(write=True) as uow:
-        results = calendar_store.seed_years(uow.session, [*years, *more_years], locality)
-        uow.commit()
+    results = _engine().write(calendar_store.seed_years, [*years, *more_years], locality)
     for r in results:
         click.echo(f"{locality} {r.year}: {r.added} days added, {r.kept} already there")
 
@@ -195,10 +187,7 @@ def calendar_add_day(day: datetime, locality: str, off: bool, note: str) -> None
     """Make DAY (yyyy-MM-dd) a day off or a working day in a locality."""
     from engine.calendars import calendar_store
 
-    engine = _engine()
-    with engine.unit_of_work(write=True) as uow:
-        calendar_store.set_day(uow.session, locality, day.date(), working=not off, note=note)
-        uow.commit()
+    _engine().write(calendar_store.set_day, locality, day.date(), working=not off, note=note)
     click.echo(f"{locality} {day.date().isoformat()}: {'day off' if off else 'working day'} {note}".rstrip())
 
 
@@ -209,10 +198,7 @@ def calendar_remove_day(day: datetime, locality: str) -> None:
     """Remove a locality's own entry for DAY (the parent's calendar decides again)."""
     from engine.calendars import calendar_store
 
-    engine = _engine()
-    with engine.unit_of_work(write=True) as uow:
-        removed = calendar_store.remove_day(uow.session, locality, day.date())
-        uow.commit()
+    removed = _engine().write(calendar_store.remove_day, locality, day.date())
     click.echo(f"{locality} {day.date().isoformat()}: {'removed' if removed else 'no entry'}")
 
 
@@ -223,9 +209,8 @@ def calendar_list(locality: str, year: int | None) -> None:
     """The days a locality entered itself (holidays, 调休, local days)."""
     from engine.calendars import calendar_store
 
-    with _engine().unit_of_work() as uow:
-        for row in calendar_store.own_days(uow.session, locality, year):
-            click.echo(f"{row.day.isoformat()}\t{'working' if row.working else 'off'}\t{row.note}")
+    for row in _engine().read(calendar_store.own_days, locality, year):
+        click.echo(f"{row.day.isoformat()}\t{'working' if row.working else 'off'}\t{row.note}")
 
 
 def run() -> None:

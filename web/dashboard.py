@@ -1,7 +1,8 @@
 """Managers' dashboard (overdue and due-soon tasks, lifecycle heatmap, stage durations) and the project register.
 
-Views parse the URL, ask ``engine.queries.reporting`` and render; every table is also a CSV download
-(``?format=csv``, with ``table=`` where a page has several). "Today" is the China date of the engine's
+Views parse the URL, read what the page shows in one call (``engine.queries.dashboard_pages``, through
+``Engine.read``) and render; every table is also a CSV download (``?format=csv``, with ``table=`` where a
+page has several). "Today" is the China date of the engine's
 clock, the same day the inbox uses, so both agree on what is overdue.
 """
 
@@ -10,18 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from engine.calendars.deadlines import local_date
 from engine.errors import ConflictError, NotFoundError, PermissionDeniedError, ServflowError
-from engine.identity.localities import descendants
-from engine.queries import inbox, reporting
-from engine.queries.reporting import Scope, TaskQuery
-from engine.store.models import OPEN, HumanTask, Locality, User
+from engine.identity.users import Principal
+from engine.queries import dashboard_pages as pages
+from engine.queries import reporting
 
 from .auth import current_principal, login_required
 from .engine_ext import get_engine
@@ -36,6 +34,7 @@ GROUPINGS = ("stage", "locality", "department", "assignee")
 REGISTER_TABLES = ("projects", "category", "stage", "department")
 STATUSES = ("running", "suspended", "completed", "cancelled")
 REGISTER_PER_PAGE = 50
+T = TypeVar("T")
 
 
 # --- request parsing -----------------------------------------------------------------------------
@@ -67,12 +66,12 @@ def choice_arg(name: str, allowed: Sequence[str], default: str | None) -> str | 
     return value
 
 
-def oversight(session: Session) -> Scope:
-    """Managers, auditors (read-only) and administrators see the dashboard, for their localities."""
+def oversight() -> Principal:
+    """Managers, auditors (read-only) and administrators see the dashboard (each for their localities)."""
     principal = current_principal()
     if not (principal.is_admin or principal.has_role("manager") or principal.has_role("auditor")):
         abort(403, description=t("dash.error.forbidden"))
-    return reporting.oversight_scope(session, principal)
+    return principal
 
 
 def may_reassign() -> bool:
@@ -80,27 +79,27 @@ def may_reassign() -> bool:
     return principal.is_admin or principal.has_role("manager")
 
 
-def narrow(session: Session, scope: Scope, code: str | None) -> Scope:
-    """The scope cut down to one locality and the places below it; another locality's code is refused."""
-    if not code:
-        return scope
-    if session.get(Locality, code) is None:
-        abort(404, description=t("dash.error.locality", code=code))
-    if not scope.allows(code):
-        abort(403, description=t("dash.error.locality_forbidden", code=code))
-    below = frozenset(descendants(session, code))
-    return Scope(below if scope.localities is None else below & scope.localities)
+def read(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``Engine.read`` of one of ``dashboard_pages``' reads, its refusals answered in the page's words."""
+    try:
+        return get_engine().read(query, *args, **kwargs)
+    except pages.UnknownLocality as exc:
+        abort(404, description=t("dash.error.locality", code=exc.locality))
+    except pages.LocalityNotOverseen as exc:
+        abort(403, description=t("dash.error.locality_forbidden", code=exc.locality))
+    except pages.UnknownProcess as exc:
+        abort(404, description=t("dash.error.process", process=exc.process[:100]))
+    except pages.NothingOverseen:
+        abort(403, description=t("dash.error.forbidden"))
 
 
-def task_filters(scope: Scope) -> dict[str, str | None]:
+def task_filters() -> dict[str, str | None]:
     """The dimension filters of a drill-down (``__none__`` meaning "has none")."""
     where: dict[str, str | None] = {}
     for dimension in reporting.DIMENSIONS:
         raw = text_arg(dimension)
         if raw:
             where[dimension] = None if raw == NONE else raw
-    if "locality" in where and not scope.allows(where["locality"]):
-        abort(403, description=t("dash.error.locality_forbidden", code=where["locality"]))
     return where
 
 
@@ -120,11 +119,6 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
 def csv_table(filename: str, columns: Sequence[tuple[str, Callable[[Any], Any]]], rows: Iterable[Any]) -> Response:
     """A CSV of ``rows``, one column per (translation key of the header, value getter)."""
     return csv_response(filename, [t(key) for key, _ in columns], ([get(row) for _, get in columns] for row in rows))
-
-
-def scope_localities(session: Session, scope: Scope) -> list[str]:
-    codes = session.scalars(select(Locality.code).order_by(Locality.code))
-    return [code for code in codes if scope.allows(code)]
 
 
 # --- labels ------------------------------------------------------------------------------------
@@ -171,11 +165,8 @@ class Labels:
         return self.plain(key)
 
 
-def labels(session: Session, usernames: Iterable[str | None] = ()) -> Labels:
-    wanted = {u for u in usernames if u}
-    stmt = select(User.username, User.display_name).where(User.username.in_(wanted))
-    people = {username: display for username, display in session.execute(stmt)} if wanted else {}
-    return Labels(reporting.process_names(session), people)
+def labels(names: pages.Names) -> Labels:
+    return Labels(names.processes, names.people)
 
 
 def filter_value(key: str | None) -> str:
@@ -191,13 +182,8 @@ def index() -> Any:
     days = int_arg("days", 3, 0, reporting.MAX_DAYS)
     under = text_arg("under")
     table = choice_arg("table", GROUPINGS, None) if wants_csv() else None
-    with get_engine().unit_of_work() as uow:
-        scope = oversight(uow.session)
-        query = TaskQuery(narrow(uow.session, scope, under), today(), days)
-        totals = reporting.due_totals(uow.session, query)
-        groups = {dim: reporting.due_counts(uow.session, query, dim) for dim in GROUPINGS}
-        names = labels(uow.session, (g.key for g in groups["assignee"]))
-        localities = scope_localities(uow.session, scope)
+    found = read(pages.overview, oversight(), under, today(), days, GROUPINGS)
+    query, groups, names = found.query, found.groups, labels(found.names)
     if wants_csv():
         dim = table or "stage"
         columns = [
@@ -213,11 +199,11 @@ def index() -> Any:
         days=days,
         under=under,
         today=query.today,
-        totals=totals,
+        totals=found.totals,
         groups=groups,
         groupings=GROUPINGS,
         names=names,
-        localities=localities,
+        localities=found.localities,
         filter_value=filter_value,
         tab="index",
     )
@@ -229,13 +215,10 @@ def tasks() -> Any:
     days = int_arg("days", 3, 0, reporting.MAX_DAYS)
     bucket = choice_arg("bucket", reporting.BUCKETS, "overdue") or "overdue"
     under = text_arg("under")
-    with get_engine().unit_of_work() as uow:
-        scope = narrow(uow.session, oversight(uow.session), under)
-        where = task_filters(scope)
-        query = TaskQuery(scope, today(), days, where)
-        rows = reporting.task_list(uow.session, query, bucket)
-        names = labels(uow.session, (r.assignee for r in rows))
-        candidates = reassign_candidates(uow.session, rows) if may_reassign() else {}
+    principal = oversight()
+    where = task_filters()
+    found = read(pages.drill_down, principal, under, where, today(), days, bucket, with_candidates=may_reassign())
+    query, rows, names = found.query, found.rows, labels(found.names)
     if wants_csv():
         columns = [
             ("dash.col.task_id", lambda r: r.id),
@@ -261,7 +244,7 @@ def tasks() -> Any:
         keep={dim: filter_value(value) for dim, value in where.items()},
         today=query.today,
         names=names,
-        candidates=candidates,
+        candidates=found.candidates,
         can_reassign=may_reassign(),
         overdue_days=overdue_days,
         tab="index",
@@ -270,18 +253,6 @@ def tasks() -> Any:
 
 def overdue_days(row: reporting.TaskRow, on: date) -> int | None:
     return (on - row.due_date).days if row.due_date is not None and row.due_date < on else None
-
-
-def reassign_candidates(
-    session: Session, rows: list[reporting.TaskRow]
-) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """Per (role, locality) among the listed tasks, the people a manager may hand those tasks to."""
-    result: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for row in rows:
-        pair = (row.role or "", row.locality)
-        if row.role and pair not in result:
-            result[pair] = inbox.colleagues(session, session.get(HumanTask, row.id))
-    return result
 
 
 @bp.post("/tasks/reassign")
@@ -307,16 +278,15 @@ def reassign() -> Any:
     for task_id in dict.fromkeys(int(raw) for raw in raw_ids):
         name = ""
         try:
-            with engine.unit_of_work() as uow:
-                scope = reporting.oversight_scope(uow.session, principal, roles=("manager",))
-                task = uow.session.get(HumanTask, task_id)
-                if task is None or not scope.allows(task.locality_code):
-                    raise NotFoundError(t("dash.reassign.not_found", id=task_id))
-                name = task.name
-                if task.state != OPEN:
-                    raise ConflictError(t("dash.reassign.closed", id=task_id, name=name))
-                inbox.require_colleague(uow.session, task, assignee)
-            engine.assign(task_id, assignee, actor=principal.username)
+            check = engine.read(pages.handover, principal, task_id, assignee)
+            name = check.name
+            if check.refusal == pages.NOT_FOUND:
+                raise NotFoundError(t("dash.reassign.not_found", id=task_id))
+            if check.refusal == pages.CLOSED:
+                raise ConflictError(t("dash.reassign.closed", id=task_id, name=name))
+            if check.refusal == pages.NOT_COLLEAGUE:
+                raise PermissionDeniedError(assignee)
+            engine.assign(task_id, assignee, actor=principal)
             done.append(task_id)
         except PermissionDeniedError:
             errors.append(t("dash.reassign.not_colleague", id=task_id, name=name, user=assignee))
@@ -325,13 +295,11 @@ def reassign() -> Any:
         except ServflowError as exc:
             errors.append(exc.message)
     if done:
-        with engine.unit_of_work() as uow:
-            person = labels(uow.session, [assignee]).person(assignee)
+        person = labels(engine.read(pages.names, [assignee])).person(assignee)
         flash(t("dash.reassign.done", count=len(done), user=person), "success")
     for message in errors:
         flash(message, "error")
     return redirect(back)
-
 
 
 # --- heatmap -----------------------------------------------------------------------------------
@@ -340,23 +308,8 @@ def reassign() -> Any:
 @bp.get("/heatmap")
 @login_required
 def heatmap() -> Any:
-    with get_engine().unit_of_work() as uow:
-        scope = oversight(uow.session)
-        localities = scope_localities(uow.session, scope)
-        if not localities:
-            abort(403, description=t("dash.error.forbidden"))
-        locality = text_arg("locality") or localities[0]
-        query = TaskQuery(narrow(uow.session, scope, locality), today())
-        processes = reporting.deployed_processes(uow.session, locality)
-        keys = [key for key, _ in processes]
-        process = text_arg("process") or ("lifecycle" if "lifecycle" in keys else None)
-        process = process or (keys[0] if keys else None)
-        if process is not None and process not in keys:
-            abort(404, description=t("dash.error.process", process=process[:100]))
-        xml = reporting.diagram_source(uow.session, process, locality) if process else None
-        outline = reporting.diagram_outline(xml) if xml else reporting.Outline({}, {})
-        heat = reporting.element_heat(uow.session, query, process, outline.calls) if process else {}
-        names = labels(uow.session)
+    found = read(pages.heatmap, oversight(), text_arg("locality"), text_arg("process"), today())
+    locality, process, heat, outline = found.locality, found.process, found.heat, found.outline
     rows = sorted(heat.items(), key=lambda kv: (-kv[1]["overdue"], -kv[1]["waiting"], kv[0]))
     if wants_csv():
         columns = [
@@ -369,14 +322,14 @@ def heatmap() -> Any:
     return render_template(
         "dashboard/heatmap.html",
         locality=locality,
-        localities=localities,
-        processes=processes,
+        localities=found.localities,
+        processes=found.processes,
         process=process,
-        xml=xml,
+        xml=found.xml,
         heat=heat,
         rows=rows,
         outline=outline,
-        names=names,
+        names=labels(found.names),
         tab="heatmap",
     )
 
@@ -445,11 +398,8 @@ def nice_step(top: float) -> int:
 @login_required
 def durations() -> Any:
     under = text_arg("under")
-    with get_engine().unit_of_work() as uow:
-        scope = oversight(uow.session)
-        items = reporting.stage_durations(uow.session, narrow(uow.session, scope, under))
-        names = labels(uow.session)
-        localities = scope_localities(uow.session, scope)
+    found = read(pages.durations, oversight(), under)
+    items, names = found.items, labels(found.names)
     if wants_csv():
         columns = [
             ("dash.by.locality", lambda i: locality_label(i.locality)),
@@ -466,14 +416,13 @@ def durations() -> Any:
     for item in items:
         by_locality.setdefault(item.locality, []).append(item)
     charts = [chart(code, rows, names.stage) for code, rows in by_locality.items()]
-    limits = sorted(reporting.STAGE_LIMITS["default"].items(), key=lambda kv: reporting.STAGE_ORDER.index(kv[0]))
     return render_template(
         "dashboard/durations.html",
         charts=charts,
         under=under,
-        localities=localities,
+        localities=found.localities,
         names=names,
-        limits=limits,
+        limits=found.limits,
         tab="durations",
     )
 
@@ -498,24 +447,18 @@ def register() -> Any:
         category=text_arg("category", limit=100),
         text=text,
     )
-    with get_engine().unit_of_work() as uow:
-        scope = reporting.reading_scope(principal)
-        if filters.locality:
-            narrow(uow.session, scope, filters.locality)
-        if table == "projects":
-            page, per_page = 1, 1_000_000  # the CSV holds every matching project, not one page
-        result = reporting.register(uow.session, scope, filters, page=page, per_page=per_page)
-        choices = reporting.register_choices(uow.session, scope)
-        localities = scope_localities(uow.session, scope)
-        names = labels(uow.session)
+    if table == "projects":
+        page, per_page = 1, 1_000_000  # the CSV holds every matching project, not one page
+    found = read(pages.register_page, principal, filters, page=page, per_page=per_page)
+    result, names = found.result, labels(found.names)
     if table:
         return register_csv(table, result, names)
     return render_template(
         "dashboard/register.html",
         result=result,
         filters=filters,
-        choices=choices,
-        localities=localities,
+        choices=found.choices,
+        localities=found.localities,
         statuses=STATUSES,
         names=names,
         args={k: v for k, v in request.args.items() if k != "page" and v},

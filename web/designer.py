@@ -14,20 +14,19 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from lxml import etree
-from sqlalchemy import select
 
 from engine import definitions
 from engine.definitions import workspace
-from engine.definitions.diff import diff_process
 from engine.definitions.validation import ValidationReport
 from engine.formats.bundles import MAX_FILE_BYTES, is_bundle_file, read_zip
 from engine.formats.xmlsafe import parse_xml
-from engine.identity.localities import get_locality
+from engine.identity.localities import get_locality, locality_codes
 from engine.identity.roles import ROLES
 from engine.identity.users import Principal
+from engine.queries import designs
 from engine.spiff.parsing import BPMN_NS, classify, scenario_process_key
 from engine.spiff.scenarios import scenario_file_name
-from engine.store.models import Deployment, Locality, ProcessVersion
+from engine.store.models import ProcessVersion
 
 from .auth import current_principal, login_required
 from .engine_ext import get_engine
@@ -42,16 +41,14 @@ _PROCESS_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,99}")
 def designer_localities(principal: Principal) -> list[str]:
     """Locality codes the person designs for: their designer grants, or every locality for admins."""
     if principal.is_admin:
-        with get_engine().unit_of_work() as uow:
-            return list(uow.session.scalars(select(Locality.code).order_by(Locality.code)))
+        return get_engine().read(locality_codes)
     return sorted({g.locality for g in principal.grants if g.role == "designer"})
 
 
 def _require_designer(locality: str) -> str:
     """The locality's code if the signed-in person may design for it; 403 otherwise."""
     principal = current_principal()
-    with get_engine().unit_of_work() as uow:
-        code = get_locality(uow.session, locality).code
+    code = get_engine().read(get_locality, locality).code
     if not (principal.is_admin or principal.has_role("designer", code)):
         abort(403, description=t("designer.forbidden"))
     return code
@@ -65,8 +62,7 @@ def index() -> Any:
         abort(403, description=t("designer.forbidden"))
     locality = request.args.get("locality") or mine[0]
     code = _require_designer(locality)
-    with get_engine().unit_of_work() as uow:
-        processes = workspace.visible_processes(uow.session, code)
+    processes = get_engine().read(workspace.visible_processes, code)
     return render_template("designer/index.html", locality=code, localities=mine, processes=processes)
 
 
@@ -74,11 +70,9 @@ def index() -> Any:
 @login_required
 def edit(locality: str, key: str) -> Any:
     code = _require_designer(locality)
-    with get_engine().unit_of_work() as uow:
-        version = definitions.current_version(uow.session, key, code)
-        source = definitions.source_of(uow.session, version)
-        files = definitions.effective_files(uow.session, code)
-    return _modeler_page(code, key, version.name or key, version.source_file, source, files, version)
+    opened = get_engine().read(designs.editing, key, code)
+    version = opened.version
+    return _modeler_page(code, key, version.name or key, version.source_file, opened.source, opened.files, version)
 
 
 @bp.get("/<locality>/new")
@@ -90,8 +84,7 @@ def new(locality: str) -> Any:
     if not _PROCESS_KEY.fullmatch(key):
         flash(t("designer.bad_key"), "error")
         return redirect(url_for("designer.index", locality=code))
-    with get_engine().unit_of_work() as uow:
-        files = definitions.effective_files(uow.session, code)
+    files = get_engine().read(definitions.effective_files, code)
     source = render_template("designer/new_process.bpmn", key=key, name=name)
     return _modeler_page(code, key, name, f"{key}.bpmn", source, files, None)
 
@@ -143,9 +136,7 @@ def _posted_files() -> dict[str, bytes]:
 def validate(locality: str) -> Any:
     code = _require_designer(locality)
     files = _posted_files()
-    with get_engine().unit_of_work() as uow:
-        report = workspace.check(uow.session, code, files)
-    return report.to_dict()
+    return get_engine().read(workspace.check, code, files).to_dict()
 
 
 @bp.post("/<locality>/deploy")
@@ -162,11 +153,8 @@ def deploy(locality: str) -> Any:
 
 
 def _checked_deploy(code: str, files: dict[str, bytes], comment: str) -> workspace.CheckedDeploy:
-    with get_engine().unit_of_work(write=True) as uow:
-        outcome = workspace.checked_deploy(uow.session, code, files, current_principal().username, comment)
-        if outcome.result is not None:
-            uow.commit()
-    return outcome
+    """Validate and deploy in one transaction; a refused bundle writes nothing (the check only reads)."""
+    return get_engine().write(workspace.checked_deploy, code, files, current_principal().username, comment)
 
 
 def _refusal(report: ValidationReport) -> dict[str, Any]:
@@ -198,17 +186,12 @@ def _deployed_message(result: definitions.DeployResult) -> str:
 @login_required
 def versions(locality: str, key: str) -> Any:
     code = _require_designer(locality)
-    with get_engine().unit_of_work() as uow:
-        rows = workspace.versions_of(uow.session, key, code)
-        ids = {v.deployment_id for v in rows}
-        comments = (
-            {d.id: d.comment for d in uow.session.scalars(select(Deployment).where(Deployment.id.in_(ids)))}
-            if ids
-            else {}
-        )
-    if not rows:
+    found = get_engine().read(designs.history, key, code)
+    if not found.versions:
         abort(404, description=t("designer.no_versions"))
-    return render_template("designer/versions.html", locality=code, key=key, versions=rows, comments=comments)
+    return render_template(
+        "designer/versions.html", locality=code, key=key, versions=found.versions, comments=found.comments
+    )
 
 
 @bp.get("/<locality>/process/<key>/diff")
@@ -219,28 +202,19 @@ def diff(locality: str, key: str) -> Any:
         a, b = int(request.args["a"]), int(request.args["b"])
     except (KeyError, ValueError):
         abort(400, description=t("designer.pick_two"))
-    with get_engine().unit_of_work() as uow:
-        old = workspace.version_in_lineage(uow.session, a, code)
-        new = workspace.version_in_lineage(uow.session, b, code)
-        if old.process_key != key or new.process_key != key:
-            abort(404)
-        changes = diff_process(
-            definitions.source_of(uow.session, old),
-            definitions.source_of(uow.session, new),
-            key,
-            old.forms,
-            new.forms,
-        )
-    return render_template("designer/diff.html", locality=code, key=key, old=old, new=new, diff=changes)
+    found = get_engine().read(designs.comparison, a, b, key, code)
+    if found is None:
+        abort(404)
+    return render_template(
+        "designer/diff.html", locality=code, key=key, old=found.old, new=found.new, diff=found.changes
+    )
 
 
 @bp.get("/<locality>/versions/<int:version_id>.bpmn")
 @login_required
 def download_bpmn(locality: str, version_id: int) -> Any:
     code = _require_designer(locality)
-    with get_engine().unit_of_work() as uow:
-        version = workspace.version_in_lineage(uow.session, version_id, code)
-        source = definitions.source_of(uow.session, version)
+    version, source = get_engine().read(designs.version_source, version_id, code)
     name = f"{version.process_key}-{version.locality_code}-v{version.version}.bpmn"
     return _attachment(source.encode("utf-8"), name, "application/xml")
 
@@ -249,9 +223,7 @@ def download_bpmn(locality: str, version_id: int) -> Any:
 @login_required
 def download_zip(locality: str, version_id: int) -> Any:
     code = _require_designer(locality)
-    with get_engine().unit_of_work() as uow:
-        version = workspace.version_in_lineage(uow.session, version_id, code)
-        files = dict(uow.session.get(Deployment, version.deployment_id).files)
+    version, files = get_engine().read(designs.deployment_files, version_id, code)
     return _attachment(
         _zip(files), f"deployment-{version.locality_code}-{version.deployment_id}.zip", "application/zip"
     )
@@ -261,8 +233,7 @@ def download_zip(locality: str, version_id: int) -> Any:
 @login_required
 def export(locality: str) -> Any:
     code = _require_designer(locality)
-    with get_engine().unit_of_work() as uow:
-        files = definitions.effective_files(uow.session, code)
+    files = get_engine().read(definitions.effective_files, code)
     if not files:
         abort(404, description=t("designer.no_versions"))
     return _attachment(_zip(files), f"servflow-{code}.zip", "application/zip")
@@ -286,9 +257,7 @@ def _attachment(content: bytes, name: str, mimetype: str) -> Response:
 @login_required
 def rollback(locality: str, version_id: int) -> Any:
     code = _require_designer(locality)
-    with get_engine().unit_of_work() as uow:
-        version = workspace.version_in_lineage(uow.session, version_id, code)
-        files = workspace.rollback_files(uow.session, version)
+    version, files = get_engine().read(designs.rollback_files, version_id, code)
     comment = t("designer.rollback_comment", version=version.version, locality=version.locality_code)
     outcome = _checked_deploy(code, files, comment)
     return _finish_form_deploy(outcome, url_for("designer.versions", locality=code, key=version.process_key))

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, render_template, request
-from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from engine.errors import (
     CalendarError,
     ConflictError,
     DefinitionError,
     ExecutionError,
+    InputTooLargeError,
     InvalidDataError,
     InvalidStateError,
     NotFoundError,
@@ -20,6 +20,7 @@ from engine.errors import (
     ServflowError,
     UnsafeInputError,
 )
+from engine.store.db import DATABASE_UNAVAILABLE
 
 from .i18n import t
 
@@ -29,7 +30,8 @@ STATUS: dict[type[ServflowError], int] = {
     ConflictError: 409,
     InvalidStateError: 409,
     InvalidDataError: 422,
-    UnsafeInputError: 413,
+    InputTooLargeError: 413,
+    UnsafeInputError: 422,
     DefinitionError: 422,
     ExecutionError: 422,
     CalendarError: 422,
@@ -56,6 +58,13 @@ def error_body(exc: ServflowError) -> dict[str, Any]:
     return body
 
 
+def allow_header(exc: HTTPException) -> dict[str, str]:
+    """A 405's ``Allow`` header (the methods the URL does take), as werkzeug's own answer carries it."""
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        return {"Allow": ", ".join(exc.valid_methods)}
+    return {}
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -68,8 +77,6 @@ def init_app(app: Flask) -> None:
             return error_body(exc), status
         return render_template("error.html", status=status, message=exc.message), status
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
     def _database_unavailable(exc: Exception) -> Any:
         """The database is down, restarting or refusing connections: a 503 saying when to retry, not a
         crash page. The pool drops the broken connections, so the service recovers by itself."""
@@ -79,8 +86,13 @@ def init_app(app: Flask) -> None:
             return {"code": "database_unavailable", "message": message, "errors": {}}, 503, headers
         return render_template("error.html", status=503, message=message), 503, headers
 
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.register_error_handler(unavailable, _database_unavailable)
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
+        headers = allow_header(exc)
         if wants_json():
-            return {"code": exc.name.lower().replace(" ", "_"), "message": exc.description, "errors": {}}, exc.code
-        return render_template("error.html", status=exc.code, message=exc.description), exc.code
+            body = {"code": exc.name.lower().replace(" ", "_"), "message": exc.description, "errors": {}}
+            return body, exc.code, headers
+        return render_template("error.html", status=exc.code, message=exc.description), exc.code, headers

@@ -54,19 +54,15 @@ def index() -> Any:
     principal = current_principal()
     query = inbox.InboxQuery.clean(request.args.to_dict())
     now = china_now()
-    with get_engine().unit_of_work() as uow:
-        page = inbox.list_tasks(uow.session, principal, query, now.date())
-        counts = inbox.tab_counts(uow.session, principal)
-        processes = inbox.process_names(uow.session, principal)
-        localities = inbox.filter_localities(uow.session, principal)
+    view = get_engine().read(inbox.inbox_view, principal, query, now.date())
     return render_template(
         "inbox/index.html",
         query=query,
-        page=page,
-        counts=counts,
+        page=view.page,
+        counts=view.counts,
         tabs=inbox.TABS,
-        processes=sorted(processes.items(), key=lambda item: item[1]),
-        localities=localities,
+        processes=sorted(view.processes.items(), key=lambda item: item[1]),
+        localities=view.localities,
         due_filters=inbox.DUE_FILTERS,
         sorts=inbox.SORTS,
         now=now,

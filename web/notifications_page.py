@@ -1,9 +1,9 @@
 """The bell: a person's notifications (reminders, escalations, warnings), unread count, mark as read.
 
 The outbox rows are written by the scheduler (``engine.jobs.scheduler``); this blueprint only shows them to
-their recipient — every query is filtered by the signed-in username, so nobody sees or marks another
-person's notices. ``notifications/_bell.html`` is the topbar bell (server-rendered count, refreshed by
-polling ``/notifications/unread``).
+their recipient, through ``engine.jobs.bell`` — every look-up is by the signed-in username, so nobody sees
+or marks another person's notices. ``notifications/_bell.html`` is the topbar bell (server-rendered count,
+refreshed by polling ``/notifications/unread``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 
-from engine.jobs import notifications
+from engine.jobs import bell, notifications
 from engine.store.models import Notification
 
 from .auth import current_principal, login_required
@@ -28,8 +28,7 @@ def _bell_helpers() -> dict[str, Any]:
         principal = g.get("principal")
         if principal is None:
             return 0
-        with get_engine().unit_of_work() as uow:
-            return notifications.unread_count(uow.session, principal.username)
+        return get_engine().read(notifications.unread_count, principal.username)
 
     return {"unread_notifications": unread_notifications, "notification_link": _task_link}
 
@@ -45,17 +44,14 @@ def _task_link(row: Notification) -> str | None:
 def index() -> Any:
     me = current_principal()
     unread_only = request.args.get("unread") == "1"
-    with get_engine().unit_of_work() as uow:
-        rows = notifications.for_user(uow.session, me.username, unread_only=unread_only)
-        unread = notifications.unread_count(uow.session, me.username)
-    return render_template("notifications/index.html", rows=rows, unread=unread, unread_only=unread_only)
+    found = get_engine().read(bell.inbox, me.username, unread_only=unread_only)
+    return render_template("notifications/index.html", rows=found.rows, unread=found.unread, unread_only=unread_only)
 
 
 @bp.get("/unread")
 @login_required
 def unread() -> Any:
-    with get_engine().unit_of_work() as uow:
-        return {"unread": notifications.unread_count(uow.session, current_principal().username)}
+    return {"unread": get_engine().read(notifications.unread_count, current_principal().username)}
 
 
 @bp.post("/<int:notification_id>/read")
@@ -63,13 +59,9 @@ def unread() -> Any:
 def mark_read(notification_id: int) -> Any:
     me = current_principal()
     engine = get_engine()
-    with engine.unit_of_work(write=True) as uow:
-        row = uow.session.get(Notification, notification_id)
-        if row is None or row.recipient != me.username:
-            abort(404, description="no such notification")
-        notifications.mark_read(uow.session, me.username, engine.clock(), [notification_id])
-        uow.commit()
-        unread_left = notifications.unread_count(uow.session, me.username)
+    unread_left = engine.write(bell.mark_one_read, me.username, notification_id, engine.clock())
+    if unread_left is None:
+        abort(404, description="no such notification")
     return _answer(unread_left)
 
 
@@ -78,9 +70,7 @@ def mark_read(notification_id: int) -> Any:
 def mark_all_read() -> Any:
     me = current_principal()
     engine = get_engine()
-    with engine.unit_of_work(write=True) as uow:
-        notifications.mark_read(uow.session, me.username, engine.clock())
-        uow.commit()
+    engine.write(notifications.mark_read, me.username, engine.clock())
     return _answer(0)
 
 

@@ -10,10 +10,10 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
-from sqlalchemy import select
 
 from engine.queries import reporting
-from engine.store.models import Disclosure, Locality
+from engine.queries.public_page import public_page
+from engine.store.models import Disclosure
 
 from .dashboard import csv_response, int_arg, text_arg, wants_csv
 from .engine_ext import get_engine
@@ -90,13 +90,12 @@ def filters() -> reporting.DisclosureFilter:
 def index() -> Any:
     wanted = filters()
     page = int_arg("page", 1, 1, 1_000_000)
-    with get_engine().unit_of_work() as uow:
-        localities = list(uow.session.scalars(select(Locality.code).order_by(Locality.code)))
-        if wanted.locality and wanted.locality not in localities:
-            abort(404, description=t("pub.error.locality", code=wanted.locality[:40]))
-        found = reporting.disclosures(
-            uow.session, wanted, page=1 if wants_csv() else page, per_page=CSV_LIMIT if wants_csv() else PER_PAGE
-        )
+    shown = get_engine().read(
+        public_page, wanted, page=1 if wants_csv() else page, per_page=CSV_LIMIT if wants_csv() else PER_PAGE
+    )
+    found, localities = shown.found, shown.localities
+    if found is None:
+        abort(404, description=t("pub.error.locality", code=(wanted.locality or "")[:40]))
     if wants_csv():
         return disclosures_csv(found.items)
     return render_template(

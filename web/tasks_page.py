@@ -14,15 +14,10 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from engine.commands.instances import SUMMARY_KEYS
-from engine.errors import ConflictError, InvalidDataError, PermissionDeniedError, ServflowError
-from engine.formats import forms
+from engine.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError, ServflowError
 from engine.identity import access
-from engine.identity.users import get_user
 from engine.queries import inbox
-from engine.queries.option_labels import instance_option_labels, label_of
-from engine.service import Engine
-from engine.store.models import HumanTask
+from engine.queries.option_labels import label_of
 
 from .auth import current_principal, login_required
 from .engine_ext import get_engine
@@ -34,12 +29,6 @@ from .redirects import local_target
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 MONEY_KEYS = frozenset({"budget", "contract_amount"})
-MAX_COMMENT = 2000
-
-
-def _visible(task_id: int) -> HumanTask:
-    with get_engine().unit_of_work() as uow:
-        return access.visible_task(uow.session, current_principal(), task_id)
 
 
 @bp.get("/<int:task_id>")
@@ -47,16 +36,13 @@ def _visible(task_id: int) -> HumanTask:
 def show(task_id: int) -> Any:
     principal = current_principal()
     engine = get_engine()
-    with engine.unit_of_work() as uow:
-        task = access.visible_task(uow.session, principal, task_id)
-        context = inbox.task_context(uow.session, task)
-        team = inbox.colleagues(uow.session, task, exclude=principal.username)
-        labels = instance_option_labels(uow.session, context.instance)
+    found = engine.read(inbox.task_page, principal, task_id)
+    context, task, team, labels = found.context, found.context.task, found.team, found.labels
     editable = inbox.can_work_on(principal, task)
     data = engine.task_data(task_id) if editable and context.form is not None else (task.draft or {})
     now = china_now()
     recorded = context.instance.summary
-    summary = [(key, label_of(labels, key, recorded[key])) for key in SUMMARY_KEYS if recorded.get(key)]
+    summary = [(key, label_of(labels, key, recorded[key])) for key in found.summary_keys if recorded.get(key)]
     return render_template(
         "tasks/show.html",
         task=task,
@@ -95,70 +81,47 @@ def _json_body() -> dict[str, Any]:
     return body
 
 
-def _clean(task: HumanTask, form: dict[str, Any] | None, body: dict[str, Any]) -> dict[str, Any]:
-    """Validated data to complete with: the form's rules, or just an optional comment when there is no form."""
-    if form is not None:
-        return forms.validate_submission(form, body)
-    comment = body.get("comment") or ""
-    if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
-        raise InvalidDataError(t("task.comment_too_long"), errors={"comment": [t("task.comment_too_long")]})
-    return {"comment": comment.strip()} if comment.strip() else {}
-
-
 def _conflict_answer(exc: ConflictError) -> tuple[dict[str, Any], int]:
     """409 with a message a person understands: who got there first, and that nothing typed is lost."""
     body = error_body(exc)
-    engine = get_engine()
     if exc.details.get("completed_by"):
         when = exc.details.get("completed_at")
         at = format_datetime(datetime.fromisoformat(when)) if when else ""
-        body["message"] = t("task.conflict_completed", who=_display_name(engine, exc.details["completed_by"]), at=at)
+        body["message"] = t("task.conflict_completed", who=_display_name(exc.details["completed_by"]), at=at)
     elif exc.details.get("assignee"):
-        body["message"] = t("task.conflict_claimed", who=_display_name(engine, exc.details["assignee"]))
+        body["message"] = t("task.conflict_claimed", who=_display_name(exc.details["assignee"]))
     else:
         body["message"] = t("task.conflict")
     return body, 409
 
 
-def _display_name(engine: Engine, username: str) -> str:
-    with engine.unit_of_work() as uow:
-        try:
-            return get_user(uow.session, username).display_name
-        except ServflowError:
-            return username
+def _display_name(username: str) -> str:
+    return get_engine().read(inbox.display_name, username)
 
 
 @bp.post("/<int:task_id>/complete")
 @login_required
 def complete(task_id: int) -> Any:
-    principal = current_principal()
     engine = get_engine()
-    with engine.unit_of_work() as uow:
-        task = access.visible_task(uow.session, principal, task_id)
-        form = inbox.form_for(uow.session, task)
     try:
-        data = _clean(task, form, _json_body())
-        engine.complete(task_id, data, actor=principal.username)
+        done = engine.complete_and_answer(
+            task_id, _json_body(), actor=current_principal(), answer=lambda instance, task, open_tasks: task
+        )
     except ConflictError as exc:
         return _conflict_answer(exc)
     except InvalidDataError as exc:
         body = error_body(exc)
         body["message"] = t("task.fix_errors")
         return body, 422
-    flash(t("task.completed", name=task.name), "success")
+    flash(t("task.completed", name=done.name), "success")
     return {"ok": True, "redirect": url_for("inbox.index")}
 
 
 @bp.post("/<int:task_id>/draft")
 @login_required
 def draft(task_id: int) -> Any:
-    principal = current_principal()
-    engine = get_engine()
-    task = _visible(task_id)
-    if not inbox.can_work_on(principal, task):
-        raise PermissionDeniedError(t("task.not_yours", who=task.assignee or ""))
     try:
-        saved = engine.save_draft(task_id, _json_body(), actor=principal.username)
+        saved = get_engine().save_draft(task_id, _json_body(), actor=current_principal())
     except ConflictError as exc:
         return _conflict_answer(exc)
     at = format_datetime(china_now())
@@ -172,12 +135,10 @@ def _back(task_id: int) -> Any:
     return redirect(local_target(request.form.get("next"), url_for("tasks.show", task_id=task_id)))
 
 
-def _colleague(task: HumanTask, field: str) -> str:
+def _colleague(field: str) -> str:
     username = (request.form.get(field) or "").strip()
     if not username:
         abort(400, description=t("task.choose"))
-    with get_engine().unit_of_work() as uow:
-        inbox.require_colleague(uow.session, task, username)
     return username
 
 
@@ -186,36 +147,30 @@ def _colleague(task: HumanTask, field: str) -> str:
 def act(task_id: int, action: str) -> Any:
     principal = current_principal()
     engine = get_engine()
-    task = _visible(task_id)
-    me = principal.username
     try:
         if action == "claim":
-            if not (principal.is_admin or (task.role, task.locality_code) in principal.task_scopes()):
-                raise PermissionDeniedError("not your group's task")
-            engine.claim(task_id, actor=me)
+            task = engine.claim(task_id, actor=principal)
             message = t("task.claimed", name=task.name)
         elif action == "unclaim":
-            engine.unclaim(task_id, actor=me)
+            task = engine.unclaim(task_id, actor=principal)
             message = t("task.unclaimed", name=task.name)
         elif action == "assign":
-            if not access.is_lead_for(principal, task):
-                raise PermissionDeniedError("only group leads assign tasks")
-            who = _colleague(task, "assignee")
-            engine.assign(task_id, who, actor=me)
-            message = t("task.assigned", who=_display_name(engine, who))
+            who = _colleague("assignee")
+            engine.assign(task_id, who, actor=principal)
+            message = t("task.assigned", who=_display_name(who))
         elif action == "delegate":
-            who = _colleague(task, "to")
-            engine.delegate(task_id, who, actor=me)
-            message = t("task.delegated", who=_display_name(engine, who))
+            who = _colleague("to")
+            engine.delegate(task_id, who, actor=principal)
+            message = t("task.delegated", who=_display_name(who))
         elif action == "take-back":
-            engine.take_back(task_id, actor=me)
+            task = engine.take_back(task_id, actor=principal)
             message = t("task.taken_back", name=task.name)
         else:
             abort(404)
     except ConflictError as exc:
         flash(_conflict_answer(exc)[0]["message"], "error")
         return _back(task_id)
-    except PermissionDeniedError:
+    except (PermissionDeniedError, NotFoundError):
         raise
     except ServflowError as exc:
         flash(exc.message, "error")

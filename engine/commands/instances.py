@@ -8,7 +8,7 @@ caller commits; if anything raises, nothing of the step is kept.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,8 +16,11 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..calendars.deadline_hook import DeadlineFn
+from ..definitions.settings import instance_settings
 from ..definitions.versions import current_version_calls
-from ..errors import InvalidStateError, NotFoundError
+from ..errors import ConflictError, InvalidDataError, InvalidStateError, NotFoundError, PermissionDeniedError
+from ..formats.settings import BundleSettings
+from ..identity import access
 from ..spiff import runtime
 from ..spiff.runtime import SpecCache, SpecSet
 from ..store import audit
@@ -28,22 +31,7 @@ from . import tasks
 
 RUNNING, SUSPENDED, COMPLETED, CANCELLED = "running", "suspended", "completed", "cancelled"
 BPMN_TIMER = "bpmn_timer"
-SUMMARY_KEYS = (
-    "evaluation_grade",
-    "winner_name",
-    "project_name",
-    "department",
-    "catalogue_code",
-    "category",
-    "budget",
-    "funding_source",
-    "procurement_method",
-    "provider",
-    "provider_name",
-    "contract_amount",
-    "grade",
-    "total_score",
-)
+MAX_COMMENT = 2000
 
 
 @dataclass
@@ -54,6 +42,14 @@ class Context:
     specs: SpecCache
     deadline: DeadlineFn | None = None
     validate_form: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None
+    #: Bundle settings by process version id (versions never change; one Engine, one database).
+    settings: dict[int, BundleSettings] = field(default_factory=dict)
+
+    def settings_of(self, session: Session, instance: ProcessInstance) -> BundleSettings:
+        found = self.settings.get(instance.process_version_id)
+        if found is None:
+            found = self.settings[instance.process_version_id] = instance_settings(session, instance)
+        return found
 
 
 def bind_versions(session: Session, key: str, locality: str) -> dict[str, int]:
@@ -189,29 +185,27 @@ def complete(
     *,
     task_id: int,
     data: dict[str, Any],
-    actor: str,
-    authorize: Callable[[HumanTask], None] | None = None,
+    actor: tasks.Actor,
 ) -> Completed:
-    """Complete a task. ``authorize`` (the caller's permission check) sees the task as it is under the lock.
+    """Complete a task; a person (``actor``) is checked on the task as it is under the lock.
 
-    Refusals come in the order a person fixes them: may not (``authorize``), wrong input (the form's
-    rules, for an open task), then the state of the task and project (409).
+    Refusals come in the order a person fixes them: may not, wrong input (the form's rules, for an open
+    task), then the state of the task and project (409). What may be submitted is decided here: a task
+    with a form takes what its form allows; a task without one takes only a comment from a person, while
+    a trusted caller in the process (a scenario, the CLI) may still set the data such a model's gateways
+    read.
     """
     locked = lock_for_task(session, task_id)
     instance, row = locked.instance, locked.task
-    if authorize is not None:
-        authorize(row)
+    username = tasks.acting(session, row, actor, "complete")
+    if row.state == OPEN and row.assignee and row.assignee != username:
+        raise ConflictError(f"task {row.id} is claimed by {row.assignee}", assignee=row.assignee)
     specs = spec_set(session, ctx, instance)
-    if ctx.validate_form is not None and row.form_key and row.state == OPEN:
-        form = _form_for(instance, specs, row)
-        if form is not None:
-            data = ctx.validate_form(form, data)
+    if row.state == OPEN:
+        data = _submission(ctx, _form_for(instance, specs, row), data, from_person=not isinstance(actor, str))
     tasks.require_open(row)
     _require_running(instance)
-    if row.assignee and row.assignee != actor:
-        from ..errors import ConflictError
-
-        raise ConflictError(f"task {row.id} is claimed by {row.assignee}", assignee=row.assignee)
+    actor = username
     now = ctx.now()
     workflow = runtime.load(instance.state, specs)
     had_timers = bool(runtime.pending_timers(workflow))
@@ -301,8 +295,29 @@ def deliver(
     return instance
 
 
-def cancel(session: Session, ctx: Context, *, instance_id: int, actor: str, reason: str = "") -> ProcessInstance:
+def acting_on(session: Session, instance: ProcessInstance, actor: tasks.Actor, action: str) -> str:
+    """The username doing ``action`` on the (locked) project; a person is checked against the rules.
+
+    A project the person may not read "does not exist"; one they read but may not act on is refused.
+    """
+    if isinstance(actor, str):
+        return actor
+    if not access.can_read_instance(session, actor, instance):
+        raise NotFoundError(f"project (instance) {instance.id} does not exist")
+    if action == "cancel":
+        ok = access.can_cancel(session, actor, instance)
+    else:
+        ok = access.allowed(session, actor, "instance.suspend", instance.locality_code)
+    if not ok:
+        raise PermissionDeniedError(f"you may not {action} project {instance.id}")
+    return actor.username
+
+
+def cancel(
+    session: Session, ctx: Context, *, instance_id: int, actor: tasks.Actor, reason: str = ""
+) -> ProcessInstance:
     instance = lock(session, instance_id)
+    actor = acting_on(session, instance, actor, "cancel")
     if instance.status in (COMPLETED, CANCELLED):
         raise InvalidStateError(f"project {instance.id} is already {instance.status}")
     now = ctx.now()
@@ -319,8 +334,11 @@ def cancel(session: Session, ctx: Context, *, instance_id: int, actor: str, reas
     return instance
 
 
-def set_suspended(session: Session, ctx: Context, *, instance_id: int, actor: str, suspended: bool) -> ProcessInstance:
+def set_suspended(
+    session: Session, ctx: Context, *, instance_id: int, actor: tasks.Actor, suspended: bool
+) -> ProcessInstance:
     instance = lock(session, instance_id)
+    actor = acting_on(session, instance, actor, "suspend" if suspended else "resume")
     wanted_from = RUNNING if suspended else SUSPENDED
     if instance.status != wanted_from:
         raise InvalidStateError(f"project {instance.id} is {instance.status}, not {wanted_from}")
@@ -334,6 +352,25 @@ def set_suspended(session: Session, ctx: Context, *, instance_id: int, actor: st
 def _require_running(instance: ProcessInstance) -> None:
     if instance.status != RUNNING:
         raise InvalidStateError(f"project {instance.id} is {instance.status}; tasks cannot be completed")
+
+
+def _submission(
+    ctx: Context, form: dict[str, Any] | None, data: dict[str, Any], *, from_person: bool
+) -> dict[str, Any]:
+    """The data a completion may carry: the form's validated fields, or a task without a form's comment."""
+    if form is not None:
+        return ctx.validate_form(form, data) if ctx.validate_form is not None else data
+    if not from_person:
+        return data
+    comment = data.get("comment") or ""
+    if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
+        message = f"comment: text of at most {MAX_COMMENT} characters"
+        raise InvalidDataError(message, errors={"comment": [message]})
+    extra = sorted(set(data) - {"comment"})
+    if extra:
+        message = f"this task has no form: only a comment may be submitted, not {', '.join(extra)}"
+        raise InvalidDataError(message, errors={name: [message] for name in extra})
+    return {"comment": comment.strip()} if comment.strip() else {}
 
 
 def _form_for(instance: ProcessInstance, specs: SpecSet, row: HumanTask) -> dict[str, Any] | None:
@@ -375,7 +412,9 @@ def _write_back(
         audit.record(session, "completed", "engine", now, instance_id=instance.id)
     summary = dict(instance.summary or {})
     for data in (runtime.workflow_data(workflow), latest or {}):
-        summary.update({k: data[k] for k in SUMMARY_KEYS if data.get(k) not in (None, "")})
+        summary.update(
+            {k: data[k] for k in ctx.settings_of(session, instance).summary if data.get(k) not in (None, "")}
+        )
     instance.summary = summary
     if summary.get("department") != instance.department:
         instance.department = summary.get("department")

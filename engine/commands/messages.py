@@ -35,7 +35,7 @@ def find_instance(session: Session, business_key: str, localities: Iterable[str]
         query = query.where(ProcessInstance.locality_code.in_(sorted(localities)))
     found = list(session.scalars(query.limit(2)))
     if not found:
-        raise NotFoundError(f"no project with business key {business_key!r}")
+        raise NotFoundError("no project with this business key that you may send messages to")
     if len(found) > 1:
         raise InvalidDataError(
             f"business key {business_key!r} exists in several localities; say which",

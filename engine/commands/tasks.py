@@ -18,9 +18,23 @@ from sqlalchemy.orm import Session
 
 from ..calendars.deadline_hook import DeadlineFn
 from ..errors import ConflictError, InvalidStateError, NotFoundError
+from ..identity import access
 from ..identity.roles import role_for_lane
+from ..identity.users import Principal
 from ..spiff.runtime import ReadyTask
 from ..store.models import CANCELLED, COMPLETED, OPEN, HumanTask, ProcessInstance
+
+#: Who runs a task command: a signed-in person, checked against the task's rules, or the username of a
+#: trusted caller inside the process (the CLI, the scheduler, the demo seeder), which is not checked.
+Actor = Principal | str
+
+
+def acting(session: Session, row: HumanTask, actor: Actor, action: str) -> str:
+    """The username doing ``action``; a person is checked on the row as read under the instance lock."""
+    if isinstance(actor, str):
+        return actor
+    access.require_task(session, actor, row, action)
+    return actor.username
 
 
 def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
@@ -127,25 +141,29 @@ def claim(row: HumanTask, user: str, now: datetime) -> None:
     row.claimed_at = now
 
 
-def unclaim(row: HumanTask, user: str) -> None:
+def unclaim(row: HumanTask) -> None:
+    """Give the task back to its group; a lead may release a colleague's claim (``acting`` checked that)."""
     require_open(row)
-    if row.assignee != user:
-        raise InvalidStateError(f"task {row.id} is not claimed by {user}")
+    if row.assignee is None:
+        raise InvalidStateError(f"task {row.id} is not claimed")
     row.assignee = None
     row.claimed_at = None
     row.delegated_from = None
 
 
-def assign(row: HumanTask, assignee: str | None, now: datetime) -> None:
+def assign(session: Session, row: HumanTask, assignee: str | None, now: datetime) -> None:
     require_open(row)
+    if assignee is not None:
+        access.require_colleague(session, row, assignee)
     row.assignee = assignee
     row.claimed_at = now if assignee else None
 
 
-def delegate(row: HumanTask, user: str, to: str, now: datetime) -> None:
+def delegate(session: Session, row: HumanTask, user: str, to: str, now: datetime) -> None:
     require_open(row)
     if row.assignee != user:
         raise InvalidStateError(f"only the assignee can delegate task {row.id}")
+    access.require_colleague(session, row, to)
     row.delegated_from = user
     row.assignee = to
     row.claimed_at = now

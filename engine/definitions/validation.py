@@ -22,6 +22,7 @@ from ..calendars.deadlines import DeadlineRule
 from ..errors import DefinitionError, ExecutionError
 from ..formats.bundles import check_bundle
 from ..formats.forms import load_form
+from ..formats.settings import is_settings_file, load_settings
 from ..formats.xmlsafe import parse_xml
 from ..identity.roles import is_known_role, role_for_lane
 from ..spiff.parsing import (
@@ -165,6 +166,8 @@ def _load_files(files: Mapping[str, bytes], problems: list[Problem]) -> _Documen
             if scenario_key:
                 load_scenarios(content, source=name)
                 documents.scenario_keys[name] = scenario_key
+            elif is_settings_file(name):
+                load_settings(content, source=name)
             elif classify(name, content) == "form":
                 documents.forms.add(form_key_of(name))  # known even if broken: its own problem says why
                 load_form(content, source=name)
@@ -426,3 +429,15 @@ def _label(element: Any) -> str:
 
 def _from_error(exc: DefinitionError, code: str, zh_prefix: str, file: str | None) -> Problem:
     return Problem(ERROR, code, f"{zh_prefix}：{exc.reason}", exc.reason, exc.file or file, exc.element_id)
+
+
+def refuse_unsafe_code(files: Mapping[str, bytes]) -> None:
+    """Refuse a bundle holding a script or condition the sandbox would refuse at run time.
+
+    A person's deploy never stores such code; the first offending element is named.
+    """
+    report = validate_bundle(files, scenarios=False)
+    unsafe = [p for p in report.problems if p.code == "expression" and p.severity == ERROR]
+    if unsafe:
+        first = unsafe[0]
+        raise DefinitionError(first.en, file=first.file, element_id=first.element_id)

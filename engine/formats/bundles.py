@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
-from ..errors import DefinitionError, UnsafeInputError
+from ..errors import DefinitionError, InputTooLargeError, UnsafeInputError
 
 BUNDLE_SUFFIXES = (".bpmn", ".bpmn20.xml", ".dmn", ".form", ".form.json", ".json")
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -64,19 +64,19 @@ def read_zip(content: bytes, *, source: str = "upload.zip") -> dict[str, bytes]:
             if _hidden(PurePosixPath(name)) or not is_bundle_file(name):
                 continue
             if info.file_size > MAX_FILE_BYTES:
-                raise UnsafeInputError(
+                raise InputTooLargeError(
                     f"zip entry {name} unpacks to {info.file_size:,} bytes; limit {MAX_FILE_BYTES:,}",
                     file=source,
                 )
             if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO:
-                raise UnsafeInputError(f"zip entry {name} is compressed suspiciously well (zip bomb?)", file=source)
+                raise InputTooLargeError(f"zip entry {name} is compressed suspiciously well (zip bomb?)", file=source)
             total += info.file_size
             if total > MAX_BUNDLE_BYTES:
-                raise UnsafeInputError("zip unpacks to more than the bundle limit", file=source)
+                raise InputTooLargeError("zip unpacks to more than the bundle limit", file=source)
             with archive.open(info) as member:
                 data = member.read(MAX_FILE_BYTES + 1)
             if len(data) > MAX_FILE_BYTES:
-                raise UnsafeInputError(f"zip entry {name} is larger than it claims", file=source)
+                raise InputTooLargeError(f"zip entry {name} is larger than it claims", file=source)
             bundle[name] = data
     if not bundle:
         raise DefinitionError("the zip holds no .bpmn, .dmn or form files", file=source)
@@ -89,9 +89,9 @@ def check_bundle(files: Mapping[str, bytes]) -> None:
     for name, data in files.items():
         _safe_member_name(name, name)
         if len(data) > MAX_FILE_BYTES:
-            raise UnsafeInputError(f"file is {len(data):,} bytes; limit {MAX_FILE_BYTES:,}", file=name)
+            raise InputTooLargeError(f"file is {len(data):,} bytes; limit {MAX_FILE_BYTES:,}", file=name)
     if sum(len(d) for d in files.values()) > MAX_BUNDLE_BYTES:
-        raise UnsafeInputError("bundle is larger than the limit", file="bundle")
+        raise InputTooLargeError("bundle is larger than the limit", file="bundle")
 
 
 def _safe_member_name(name: str, source: str) -> str:
@@ -103,7 +103,7 @@ def _safe_member_name(name: str, source: str) -> str:
 
 def _check_count(count: int, source: str) -> None:
     if count > MAX_FILES:
-        raise UnsafeInputError(f"{count} files; a bundle holds at most {MAX_FILES}", file=source)
+        raise InputTooLargeError(f"{count} files; a bundle holds at most {MAX_FILES}", file=source)
 
 
 def _hidden(relative: PurePosixPath | Path) -> bool:
@@ -113,5 +113,5 @@ def _hidden(relative: PurePosixPath | Path) -> bool:
 def _read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     size = path.stat().st_size
     if size > limit:
-        raise UnsafeInputError(f"file is {size:,} bytes; the limit is {limit:,}", file=path.name)
+        raise InputTooLargeError(f"file is {size:,} bytes; the limit is {limit:,}", file=path.name)
     return path.read_bytes()

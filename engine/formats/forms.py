@@ -11,6 +11,9 @@ Rules of the cleaned data (what lands in task data, where gateways and scripts r
   must not be able to overwrite, say, a computed ``total_score``).
 * Every field of the form is present in the result, so gateway expressions never hit a missing
   name: an empty optional field becomes ``None`` (checkbox: ``False``; checklist/dynamiclist: ``[]``).
+* A number arrives as a JSON number (a boolean is not one) or as text in plain ASCII notation
+  (``-1234.56``): full-width (``１２３``) and Arabic-Indic digits, exponents (``1E2``), ``1_000``,
+  ``NaN`` and ``Infinity``, which Python's ``Decimal`` would all take, are refused.
 * Numbers are returned as ``int`` when integral, otherwise ``float``. A number with more decimal
   places than its ``decimalDigits`` (money uses 2) is refused rather than rounded, and at most 15
   significant digits are accepted, so the float written to JSON reproduces the submitted decimal
@@ -62,11 +65,19 @@ _KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
+#: How a number may be written as text: Decimal() and float() also take full-width and Arabic-Indic
+#: digits, exponents, underscores, NaN and Infinity, none of which a person means in a form.
+_NUMBER_TEXT_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?", re.ASCII)
 
 MSG_REQUIRED = "必填 / Required"
 MSG_CHECKED = "必须勾选 / Must be checked"
 MSG_TEXT = "应为文本 / Must be text"
 MSG_NUMBER = "应为数字 / Must be a number"
+MSG_NUMBER_TEXT = (
+    "数字只能用半角数字 0-9 书写，可带负号和一个小数点（如 -1234.56） / "
+    "A number must be written with ASCII digits 0-9, an optional leading minus and one optional decimal point "
+    "(e.g. -1234.56)"
+)
 MSG_DATE = "日期格式应为 YYYY-MM-DD / Date must be YYYY-MM-DD"
 MSG_BOOL = "应为是或否 / Must be true or false"
 MSG_OPTION = "不是有效选项 / Not one of the allowed options"
@@ -194,7 +205,9 @@ def _is_number(value: Any) -> bool:
 
 
 class FormNumber(fields.Field):
-    """A form-js number: int/float or numeric string, limited to ``decimal_digits`` places."""
+    """A form-js number: a JSON int/float (not a boolean) or a string of ASCII digits with an optional
+    leading minus and decimal point, limited to ``decimal_digits`` places. Strings in any other notation
+    (full-width or Arabic-Indic digits, exponents, ``1_000``, ``NaN``, ``Infinity``) are refused."""
 
     def __init__(self, decimal_digits: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -203,12 +216,14 @@ class FormNumber(fields.Field):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | float:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise ValidationError(MSG_NUMBER)
+        text = value.strip(" \t\r\n") if isinstance(value, str) else str(value)
+        wrong = MSG_NUMBER_TEXT if isinstance(value, str) else MSG_NUMBER
         try:
-            number = Decimal(str(value).strip())
+            number = Decimal(text)
         except InvalidOperation as exc:
-            raise ValidationError(MSG_NUMBER) from exc
+            raise ValidationError(wrong) from exc
         if not number.is_finite():
-            raise ValidationError(MSG_NUMBER)
+            raise ValidationError(wrong)
         number = number.normalize()
         _sign, digits, exponent = number.as_tuple()
         if not isinstance(exponent, int):  # only NaN/Infinity have a str exponent
@@ -220,6 +235,9 @@ class FormNumber(fields.Field):
             raise ValidationError(
                 f"最多 {MAX_SIGNIFICANT_DIGITS} 位有效数字 / At most {MAX_SIGNIFICANT_DIGITS} significant digits"
             )
+        # After the checks of the value itself, so "1e-3" is still told it has too many places.
+        if isinstance(value, str) and not _NUMBER_TEXT_RE.fullmatch(text):
+            raise ValidationError(MSG_NUMBER_TEXT)
         return int(number) if places == 0 else float(number)
 
 

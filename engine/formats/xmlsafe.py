@@ -11,7 +11,7 @@ import re
 
 from lxml import etree
 
-from ..errors import DefinitionError, UnsafeInputError
+from ..errors import DefinitionError, InputTooLargeError, UnsafeInputError
 
 MAX_XML_BYTES = 5 * 1024 * 1024
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -32,7 +32,7 @@ def parse_xml(content: bytes | str, filename: str, *, max_bytes: int = MAX_XML_B
     """Parse ``content`` into an element tree or raise a DefinitionError that names ``filename``."""
     raw = content.encode("utf-8") if isinstance(content, str) else content
     if len(raw) > max_bytes:
-        raise UnsafeInputError(f"file is {len(raw):,} bytes; the limit is {max_bytes:,} bytes", file=filename)
+        raise InputTooLargeError(f"file is {len(raw):,} bytes; the limit is {max_bytes:,} bytes", file=filename)
     if not raw.strip():
         raise DefinitionError("file is empty", file=filename)
     utf16 = raw[:2] in (b"\xff\xfe", b"\xfe\xff")

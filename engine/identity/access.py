@@ -19,8 +19,8 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from ..errors import NotFoundError, PermissionDeniedError
-from ..store.models import OPEN, AuditEvent, HumanTask, ProcessInstance
-from .localities import descendants, lineage
+from ..store.models import OPEN, AuditEvent, HumanTask, ProcessInstance, RoleGrant, User
+from .localities import descendants, get_locality, lineage
 from .users import Principal
 
 OWN, BELOW = "own", "below"
@@ -46,6 +46,7 @@ RULES: dict[str, Rule] = {
     "definition.validate": _rule("designer"),
     "message.correlate": _rule("agent", "finance_reviewer", "purchaser"),
     "figures.read": _rule("manager", "auditor", reach=BELOW),
+    "task.reassign": _rule("manager", reach=BELOW),
     "audit.read_all": _rule("auditor", reach=BELOW),
 }
 
@@ -63,9 +64,12 @@ def allowed(session: Session, principal: Principal, action: str, locality: str) 
     return bool(holding & set(lineage(session, locality)))
 
 
-def require(session: Session, principal: Principal, action: str, locality: str) -> None:
-    if not allowed(session, principal, action, locality):
-        raise PermissionDeniedError(f"you may not {action.split('.')[1].replace('_', ' ')} in locality {locality}")
+def require(session: Session, principal: Principal, action: str, locality: str) -> str:
+    """The code of ``locality`` (a code or a name) if ``action`` is allowed there, else a refusal."""
+    code = get_locality(session, locality).code
+    if not allowed(session, principal, action, code):
+        raise PermissionDeniedError(f"you may not {action.split('.')[1].replace('_', ' ')} in locality {code}")
+    return code
 
 
 def may_anywhere(principal: Principal, action: str) -> bool:
@@ -83,6 +87,26 @@ def localities_for(session: Session, principal: Principal, action: str) -> set[s
         if grant.role in rule.roles:
             codes.update(descendants(session, grant.locality) if rule.reach == BELOW else [grant.locality])
     return codes
+
+
+def allowed_localities(
+    session: Session, principal: Principal, action: str, locality: str | None, *, refused: str, outside: str
+) -> set[str] | None:
+    """Where ``principal`` may do ``action`` (None: everywhere), narrowed to the ``locality`` asked for
+    (a code or a name).
+
+    Refused with ``refused`` when nowhere, or with ``outside`` and the code when the asked-for locality
+    is not among them; an unknown locality is "does not exist".
+    """
+    allowed = localities_for(session, principal, action)
+    if allowed is not None and not allowed:
+        raise PermissionDeniedError(refused)
+    if locality:
+        code = get_locality(session, locality).code
+        if allowed is not None and code not in allowed:
+            raise PermissionDeniedError(f"{outside} {code}")
+        allowed = {code}
+    return allowed
 
 
 # --------------------------------------------------------------------------- projects
@@ -164,13 +188,18 @@ def visible_task(session: Session, principal: Principal, task_id: int) -> HumanT
     return task
 
 
+def in_group(principal: Principal, task: HumanTask) -> bool:
+    """Holds the task's (role, locality): may see it unclaimed and claim it."""
+    return principal.is_admin or (task.role, task.locality_code) in principal.task_scopes()
+
+
 def can_work_task(principal: Principal, task: HumanTask) -> bool:
-    """Complete it: assigned to them, or unassigned and in one of their (role, locality) groups."""
+    """Complete it or save a draft: assigned to them, or unassigned and in one of their groups."""
     if task.state != OPEN:
         return True  # let the engine answer "already completed" (409) rather than "forbidden"
     if task.assignee:
         return task.assignee == principal.username
-    return principal.is_admin or (task.role, task.locality_code) in principal.task_scopes()
+    return in_group(principal, task)
 
 
 def is_lead_for(principal: Principal, task: HumanTask) -> bool:
@@ -180,18 +209,54 @@ def is_lead_for(principal: Principal, task: HumanTask) -> bool:
     )
 
 
-def require_task(principal: Principal, task: HumanTask, action: str) -> None:
-    """Claim, unclaim, assign, delegate, take back or complete — or a clear refusal."""
+def may_assign(session: Session, principal: Principal, task: HumanTask) -> bool:
+    """Group leads, and managers over the task's locality (reassigning stuck work from the dashboard)."""
+    return is_lead_for(principal, task) or allowed(session, principal, "task.reassign", task.locality_code)
+
+
+def require_task(session: Session, principal: Principal, task: HumanTask, action: str) -> None:
+    """Claim, unclaim, assign, delegate, take back, save a draft or complete — or a clear refusal.
+
+    A task the person may not see is "does not exist"; one they see but may not act on is refused. Who
+    holds a task is the engine's answer, not a permission: claiming or completing a task someone else
+    holds is a conflict (409), so the rules for claim and complete ask only whether it is their group's.
+    """
+    reassigning = action == "assign" and may_assign(session, principal, task)
+    if not (reassigning or can_see_task(principal, task)):
+        raise NotFoundError(f"task {task.id} does not exist")
+    mine = task.assignee == principal.username
     ok = {
-        "claim": can_work_task(principal, task),
-        "complete": can_work_task(principal, task),
-        "unclaim": task.assignee == principal.username or is_lead_for(principal, task),
-        "assign": is_lead_for(principal, task),
-        "delegate": task.assignee == principal.username,
+        "claim": mine or in_group(principal, task),
+        "complete": mine or in_group(principal, task),
+        "draft": task.state != OPEN or can_work_task(principal, task),
+        "unclaim": mine or is_lead_for(principal, task),
+        "assign": reassigning,
+        "delegate": mine,
         "take_back": task.delegated_from == principal.username,
     }[action]
     if not ok:
         raise PermissionDeniedError(f"you may not {action.replace('_', ' ')} task {task.id}")
+
+
+def colleagues(session: Session, task: HumanTask, *, exclude: str | None = None) -> list[tuple[str, str]]:
+    """(username, display name) of active people holding the task's role in its locality."""
+    if task.role is None:
+        return []
+    rows = session.execute(
+        select(User.username, User.display_name)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role == task.role, RoleGrant.locality_code == task.locality_code, User.is_active == true())
+        .order_by(User.username)
+    ).all()
+    return [(name, display) for name, display in rows if name != exclude]
+
+
+def require_colleague(session: Session, task: HumanTask, username: str) -> None:
+    """Assign/delegate only inside the group, so a task never leaves its locality's people."""
+    if username not in {name for name, _ in colleagues(session, task)}:
+        raise PermissionDeniedError(
+            f"{username!r} does not hold role {task.role} in {task.locality_code}", field="assignee", user=username
+        )
 
 
 # --------------------------------------------------------------------------- definitions and audit

@@ -26,6 +26,11 @@ def ensure_default_localities(session: Session) -> None:
     session.flush()
 
 
+def locality_codes(session: Session) -> list[str]:
+    """Every locality's code, in code order: what locality pickers offer (each page keeps those in scope)."""
+    return list(session.scalars(select(Locality.code).order_by(Locality.code)))
+
+
 def get_locality(session: Session, code_or_name: str) -> Locality:
     """A locality by its code or its Chinese or English name."""
     found = (

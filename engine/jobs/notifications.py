@@ -44,7 +44,11 @@ class Notice:
 
 
 def notify(session: Session, recipients: Iterable[str], notice: Notice, now: datetime) -> int:
-    """Queue ``notice`` for each recipient once (per ``notice.key``); returns how many rows were new."""
+    """Queue ``notice`` for each recipient once (per ``notice.key``); returns how many rows were new.
+
+    0 means nothing was written (nobody to tell, or everyone already had it): callers count that as
+    no notice sent.
+    """
     rows = [
         {
             "recipient": user,

@@ -68,6 +68,10 @@ MANAGER_ROLE = "manager"
 
 @dataclass
 class SweepReport:
+    """What one sweep did. ``reminded``/``escalated`` count the tasks whose notice was written in this
+    sweep (to one or more people); a notice deduplication dropped, already sent by this or another
+    scheduler, counts nowhere. ``warned`` counts notification rows written."""
+
     fired: int = 0
     failed: int = 0
     reminded: int = 0
@@ -233,11 +237,11 @@ class Scheduler:
             for task, instance in self._open_tasks_due(session, HumanTask.remind_on, HumanTask.reminded_at.is_(None)):
                 recipients = [task.assignee] if task.assignee else self._role_members(session, task)
                 recipients = recipients or notifications.admins(session)
-                notifications.notify(session, recipients, _reminder(task, instance), now)
+                written = notifications.notify(session, recipients, _reminder(task, instance), now)
                 # A plain UPDATE: no optimistic-lock bump, so a person working on the task is not
                 # told "someone else changed it" because a reminder went out.
                 session.execute(update(HumanTask).where(HumanTask.id == task.id).values(reminded_at=now))
-                report.reminded += 1
+                report.reminded += 1 if written else 0
             uow.commit()
 
     @staticmethod
@@ -252,12 +256,12 @@ class Scheduler:
             for task, instance in self._open_tasks_due(session, HumanTask.escalate_on):
                 managers = notifications.role_holders(session, MANAGER_ROLE, task.locality_code)
                 recipients = managers or notifications.admins(session)
-                notifications.notify(session, recipients, _escalation(task, instance), now)
+                written = notifications.notify(session, recipients, _escalation(task, instance), now)
                 following = self._next_escalation(session, task, instance, today, report)
                 session.execute(
                     update(HumanTask).where(HumanTask.id == task.id).values(escalated_at=now, escalate_on=following)
                 )
-                report.escalated += 1
+                report.escalated += 1 if written else 0
             uow.commit()
 
     def _next_escalation(

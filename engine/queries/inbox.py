@@ -18,7 +18,8 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tr
 from sqlalchemy.orm import Session
 
 from .. import definitions
-from ..errors import InvalidDataError, NotFoundError, PermissionDeniedError
+from ..definitions.settings import instance_settings
+from ..errors import InvalidDataError, NotFoundError
 from ..identity import access
 from ..identity.users import Principal
 from ..store.models import (
@@ -29,10 +30,10 @@ from ..store.models import (
     Locality,
     ProcessInstance,
     ProcessVersion,
-    RoleGrant,
     User,
 )
 from ..store.open_tasks import by_due_date, is_open
+from .option_labels import OptionLabels, instance_option_labels
 
 MINE, GROUP, DONE = "mine", "group", "done"
 TABS = (MINE, GROUP, DONE)
@@ -44,9 +45,16 @@ MAX_TEXT = 100
 
 @dataclass(frozen=True)
 class InboxQuery:
-    """What the inbox URL asks for; ``clean`` turns a request's raw values into a safe query."""
+    """What the inbox asks for; ``clean`` turns a page's raw values into a safe query.
 
-    tab: str = MINE
+    ``tab=None`` is the API's view: every task the person may see in ``state``, narrowed by ``role`` and
+    ``assignee`` ("me" for themselves) — the same rules and filters as the tabs, one query.
+    """
+
+    tab: str | None = MINE
+    state: str = OPEN
+    role: str | None = None
+    assignee: str | None = None
     stage: str | None = None
     locality: str | None = None
     process: str | None = None
@@ -125,6 +133,25 @@ class InboxPage:
         return max(1, -(-self.total // self.per_page))
 
 
+@dataclass(frozen=True)
+class TaskView:
+    """One task with its project and the form it is rendered and validated with."""
+
+    task: HumanTask
+    instance: ProcessInstance
+    form: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    """The task page's reading: the task in its context, the colleagues it can go to, option labels."""
+
+    context: TaskContext
+    team: list[tuple[str, str]]
+    labels: OptionLabels
+    summary_keys: tuple[str, ...]
+
+
 @dataclass
 class TaskContext:
     """Everything the task page shows beside the form."""
@@ -159,29 +186,13 @@ def can_work_on(principal: Principal, task: HumanTask) -> bool:
     return task.state == OPEN and access.can_work_task(principal, task)
 
 
-def colleagues(session: Session, task: HumanTask, *, exclude: str | None = None) -> list[tuple[str, str]]:
-    """(username, display name) of active people holding the task's role in its locality."""
-    if task.role is None:
-        return []
-    rows = session.execute(
-        select(User.username, User.display_name)
-        .join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(RoleGrant.role == task.role, RoleGrant.locality_code == task.locality_code, User.is_active == true())
-        .order_by(User.username)
-    ).all()
-    return [(name, display) for name, display in rows if name != exclude]
-
-
-def require_colleague(session: Session, task: HumanTask, username: str) -> None:
-    """Assign/delegate only inside the group, so a task never leaves its locality's people."""
-    if username not in {name for name, _ in colleagues(session, task)}:
-        raise PermissionDeniedError(f"{username!r} does not hold role {task.role} in {task.locality_code}")
-
-
 # --------------------------------------------------------------------------- inbox queries
 
 
-def _tab_condition(principal: Principal, tab: str) -> ColumnElement[bool]:
+def _tab_condition(principal: Principal, query: InboxQuery) -> ColumnElement[bool]:
+    tab = query.tab
+    if tab is None:
+        return and_(access.visible_tasks(principal), HumanTask.state == query.state)
     if tab == MINE:
         return and_(HumanTask.assignee == principal.username, is_open())
     if tab == GROUP:
@@ -192,7 +203,10 @@ def _tab_condition(principal: Principal, tab: str) -> ColumnElement[bool]:
 
 def tab_counts(session: Session, principal: Principal) -> dict[str, int]:
     return {
-        tab: session.scalar(select(func.count()).select_from(HumanTask).where(_tab_condition(principal, tab))) or 0
+        tab: session.scalar(
+            select(func.count()).select_from(HumanTask).where(_tab_condition(principal, InboxQuery(tab=tab)))
+        )
+        or 0
         for tab in TABS
     }
 
@@ -206,8 +220,12 @@ def week_end(today: date) -> date:
     return today + timedelta(days=6 - today.weekday())
 
 
-def _filters(query: InboxQuery, today: date) -> list[ColumnElement[bool]]:
+def _filters(principal: Principal, query: InboxQuery, today: date) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
+    if query.role:
+        conditions.append(HumanTask.role == query.role)
+    if query.assignee:
+        conditions.append(HumanTask.assignee == (principal.username if query.assignee == "me" else query.assignee))
     if query.stage:
         conditions.append(HumanTask.process_key == query.stage)
     if query.locality:
@@ -241,9 +259,15 @@ def _ordering(query: InboxQuery) -> list[Any]:
     return by_due_date()
 
 
-def list_tasks(session: Session, principal: Principal, query: InboxQuery, today: date) -> InboxPage:
-    """One page of the tab, filtered and sorted; ``today`` is the China calendar day."""
-    conditions = [_tab_condition(principal, query.tab), *_filters(query, today)]
+def list_tasks(
+    session: Session, principal: Principal, query: InboxQuery, today: date, *, clamp_page: bool = True
+) -> InboxPage:
+    """One page of the tab, filtered and sorted; ``today`` is the China calendar day.
+
+    A page past the last is the last page for a person paging (``clamp_page``), and empty for a program
+    reading pages until one is empty.
+    """
+    conditions = [_tab_condition(principal, query), *_filters(principal, query, today)]
 
     def matching(*columns: Any) -> Select:
         stmt = select(*columns).select_from(HumanTask).where(*conditions)
@@ -252,7 +276,7 @@ def list_tasks(session: Session, principal: Principal, query: InboxQuery, today:
         return stmt
 
     total = session.scalar(matching(func.count())) or 0
-    page = min(query.page, max(1, -(-total // query.per_page)))
+    page = min(query.page, max(1, -(-total // query.per_page))) if clamp_page else query.page
     ordering = _ordering(query)
     page_ids = matching(HumanTask.id).order_by(*ordering).limit(query.per_page).offset((page - 1) * query.per_page)
     rows = session.execute(
@@ -283,6 +307,25 @@ def list_tasks(session: Session, principal: Principal, query: InboxQuery, today:
         total=total,
         page=page,
         per_page=query.per_page,
+    )
+
+
+@dataclass(frozen=True)
+class InboxView:
+    """The inbox page's reading: the tab's page, every tab's count, and what the filters offer."""
+
+    page: InboxPage
+    counts: dict[str, int]
+    processes: dict[str, str]
+    localities: list[str]
+
+
+def inbox_view(session: Session, principal: Principal, query: InboxQuery, today: date) -> InboxView:
+    return InboxView(
+        list_tasks(session, principal, query, today),
+        tab_counts(session, principal),
+        process_names(session, principal),
+        filter_localities(session, principal),
     )
 
 
@@ -322,6 +365,30 @@ def form_for(session: Session, task: HumanTask) -> dict[str, Any] | None:
         return None
     version = _owning_version(session, instance, task)
     return version.forms.get(task.form_key) if version is not None else None
+
+
+def task_view(session: Session, principal: Principal, task_id: int) -> TaskView:
+    """A task the person may see (else "does not exist"), its project and its form."""
+    task = access.visible_task(session, principal, task_id)
+    instance = session.get(ProcessInstance, task.instance_id)
+    return TaskView(task, instance, form_for(session, task))
+
+
+def task_page(session: Session, principal: Principal, task_id: int) -> TaskPage:
+    """Everything the task page shows, for a task the person may see (else "does not exist")."""
+    task = access.visible_task(session, principal, task_id)
+    context = task_context(session, task)
+    return TaskPage(
+        context,
+        access.colleagues(session, task, exclude=principal.username),
+        instance_option_labels(session, context.instance),
+        instance_settings(session, context.instance).summary,
+    )
+
+
+def display_name(session: Session, username: str) -> str:
+    """The person's name as the pages show it; the username itself for someone unknown."""
+    return session.scalar(select(User.display_name).where(User.username == username)) or username
 
 
 def task_context(session: Session, task: HumanTask) -> TaskContext:

@@ -21,32 +21,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ..calendars.deadlines import CHINA
+from ..definitions.settings import locality_settings
 from ..definitions.versions import current_version, source_of
+from ..formats.settings import BundleSettings, StageLimit
 from ..formats.xmlsafe import parse_xml
 from ..identity.localities import descendants, lineage
 from ..identity.users import Principal
 from ..spiff.parsing import BPMN_NS
 from ..store.models import OPEN, Disclosure, HumanTask, OpenTaskTally, ProcessInstance, ProcessVersion
 from ..store.open_tasks import by_due_date, is_open
-
-# The lifecycle's stages in the order a project passes them; other process keys sort after these.
-STAGE_ORDER = ("apply", "review", "procure", "sign", "supervise", "accept", "evaluate", "pay")
-
-# Statutory limits on a stage's duration, in calendar days, measured from the stage's first task being
-# created to its last task being completed. "default" applies everywhere; a locality code under
-# "localities" overrides single stages for itself and the localities below it (nearest wins). Stages
-# without a legal limit are left out rather than given an invented one.
-STAGE_LIMITS: dict[str, Any] = {
-    "default": {
-        "sign": {"days": 30, "basis": "政府采购法第46条：中标、成交通知书发出之日起三十日内签订合同"},
-        "pay": {"days": 30, "basis": "保障中小企业款项支付条例第9条：验收之日起三十日内支付"},
-    },
-    "localities": {},
-}
 
 DIMENSIONS = ("stage", "locality", "department", "assignee", "role")
 BUCKETS = ("overdue", "due_soon", "open")
@@ -216,7 +203,8 @@ def _counted(query: TaskQuery, by: str | None = None) -> Select:
 def due_counts(session: Session, query: TaskQuery, by: str) -> list[GroupCount]:
     """Open tasks per value of ``by``: how many are overdue, due within ``days`` days, open at all."""
     rows = [GroupCount(key, int(o or 0), int(s or 0), int(n)) for key, o, s, n in session.execute(_counted(query, by))]
-    rows.sort(key=lambda r: (-r.overdue, -r.due_soon, _sort_key(by, r.key)))
+    settings = locality_settings(session)
+    rows.sort(key=lambda r: (-r.overdue, -r.due_soon, _sort_key(settings, by, r.key)))
     return rows
 
 
@@ -258,10 +246,11 @@ def task_list(session: Session, query: TaskQuery, bucket: str = "open", *, limit
     ]
 
 
-def _sort_key(dimension: str, key: str | None) -> tuple[int, str]:
-    if dimension == "stage" and key in STAGE_ORDER:
-        return (STAGE_ORDER.index(key), "")
-    return (len(STAGE_ORDER) + (key is None), key or "")
+def _sort_key(settings: BundleSettings, dimension: str, key: str | None) -> tuple[int, str]:
+    """Stages in the lifecycle order the region's bundle names; other dimensions by name, none last."""
+    if dimension == "stage":
+        return settings.stage_rank(key)
+    return (key is None, key or "")
 
 
 # --- lifecycle heatmap --------------------------------------------------------------------------
@@ -282,8 +271,8 @@ def deployed_processes(session: Session, locality: str) -> list[tuple[str, str]]
         if key not in best or rank[code] <= best[key]:
             best[key] = rank[code]
             names[key] = name or key
-    order = {"lifecycle": -1} | {key: i for i, key in enumerate(STAGE_ORDER)}
-    return sorted(names.items(), key=lambda kv: (order.get(kv[0], len(STAGE_ORDER)), kv[0]))
+    settings = locality_settings(session, locality)
+    return sorted(names.items(), key=lambda kv: (kv[0] != "lifecycle", settings.stage_rank(kv[0])))
 
 
 def process_names(session: Session) -> dict[str, str]:
@@ -362,13 +351,16 @@ class StageDuration:
     over_limit: int
 
 
-def stage_limit(session: Session, stage: str, locality: str) -> dict[str, Any] | None:
-    """The statutory limit of a stage in a locality: the nearest locality override, else the default."""
-    for code in lineage(session, locality):
-        found = STAGE_LIMITS["localities"].get(code, {}).get(stage)
-        if found:
-            return found
-    return STAGE_LIMITS["default"].get(stage)
+def stage_limit(session: Session, stage: str, locality: str) -> StageLimit | None:
+    """The statutory limit of a stage in a locality: the one its current bundle's settings name (its own
+    deployment's or the nearest ancestor's), so a locality's designer can change it."""
+    return locality_settings(session, locality).stage_limits.get(stage)
+
+
+def stage_limits(session: Session, locality: str | None = None) -> list[tuple[str, StageLimit]]:
+    """Every stage limit of the locality's (default: the region's) settings, in lifecycle order."""
+    settings = locality_settings(session, locality)
+    return sorted(settings.stage_limits.items(), key=lambda kv: settings.stage_rank(kv[0]))
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -405,7 +397,7 @@ def stage_durations(session: Session, scope: Scope) -> list[StageDuration]:
     result = []
     for (locality, stage), days in spans.items():
         limit = stage_limit(session, stage, locality)
-        limit_days = int(limit["days"]) if limit else None
+        limit_days = limit.days if limit else None
         result.append(
             StageDuration(
                 locality=locality,
@@ -418,7 +410,8 @@ def stage_durations(session: Session, scope: Scope) -> list[StageDuration]:
                 over_limit=sum(1 for d in days if limit_days is not None and d > limit_days),
             )
         )
-    result.sort(key=lambda r: (r.locality, _sort_key("stage", r.stage)))
+    settings = locality_settings(session)
+    result.sort(key=lambda r: (r.locality, _sort_key(settings, "stage", r.stage)))
     return result
 
 
@@ -494,14 +487,26 @@ def _text_or_none(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def register(session: Session, scope: Scope, filters: RegisterFilter, *, page: int = 1, per_page: int = 50) -> Register:
+def register(
+    session: Session,
+    scope: Scope,
+    filters: RegisterFilter,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    only: ColumnElement[bool] | None = None,
+) -> Register:
     """Every project with its money and place in the lifecycle, filtered, paged, with totals.
 
-    Totals cover every matching project, not just the page. Category lives in the instance summary
-    (JSON), so that filter and the totals are applied in Python over the SQL-filtered rows.
+    ``only`` is a further condition on the projects, such as ``access.readable_instances`` — the
+    project-reading rule, which a locality scope alone is wider than. Totals cover every matching
+    project, not just the page. Category lives in the instance summary (JSON), so that filter and the
+    totals are applied in Python over the SQL-filtered rows.
     """
     stmt = select(ProcessInstance).order_by(ProcessInstance.started_at.desc(), ProcessInstance.id.desc())
     stmt = scope.restrict(ProcessInstance.locality_code, stmt)
+    if only is not None:
+        stmt = stmt.where(only)
     if filters.locality:
         stmt = stmt.where(ProcessInstance.locality_code.in_(descendants(session, filters.locality)))
     if filters.stage:
@@ -526,11 +531,12 @@ def register(session: Session, scope: Scope, filters: RegisterFilter, *, page: i
         by_stage[row.stage_key].add(row)
         by_department[row.department].add(row)
     start = (page - 1) * per_page
+    stage_rank = locality_settings(session).stage_rank
     return Register(
         page=Page(rows[start : start + per_page], len(rows), page, per_page),
         total=total,
         by_category=dict(sorted(by_category.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))),
-        by_stage=dict(sorted(by_stage.items(), key=lambda kv: _sort_key("stage", kv[0]))),
+        by_stage=dict(sorted(by_stage.items(), key=lambda kv: stage_rank(kv[0]))),
         by_department=dict(sorted(by_department.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))),
     )
 
@@ -555,19 +561,24 @@ def _register_row(instance: ProcessInstance) -> RegisterRow:
     )
 
 
-def register_choices(session: Session, scope: Scope) -> dict[str, list[str]]:
-    """The values the register's filters offer: stages, statuses and departments that occur."""
+def register_choices(
+    session: Session, scope: Scope, *, only: ColumnElement[bool] | None = None
+) -> dict[str, list[str]]:
+    """The values the register's filters offer: stages, statuses and departments that occur (among the
+    projects ``only`` admits, as in :func:`register`)."""
     stmt = scope.restrict(
         ProcessInstance.locality_code,
         select(ProcessInstance.stage, ProcessInstance.status, ProcessInstance.department).distinct(),
     )
+    if only is not None:
+        stmt = stmt.where(only)
     stages, statuses, departments = set(), set(), set()
     for stage, status, department in session.execute(stmt):
         stages.add(stage)
         statuses.add(status)
         departments.add(department)
     return {
-        "stage": sorted((s for s in stages if s), key=lambda s: _sort_key("stage", s)),
+        "stage": sorted((s for s in stages if s), key=locality_settings(session).stage_rank),
         "status": sorted(s for s in statuses if s),
         "department": sorted(d for d in departments if d),
     }

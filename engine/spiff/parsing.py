@@ -23,6 +23,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from ..errors import DefinitionError, UnsafeInputError
 from ..formats.forms import load_form
+from ..formats.settings import BundleSettings, is_settings_file, load_settings
 from ..formats.xmlsafe import parse_xml
 from ..identity.roles import role_for_lane
 from .serializer import spec_to_dict
@@ -72,6 +73,7 @@ class ParsedBundle:
     processes: dict[str, ParsedProcess] = field(default_factory=dict)
     decisions: dict[str, str] = field(default_factory=dict)
     forms: dict[str, Any] = field(default_factory=dict)
+    settings: BundleSettings | None = None
 
 
 def classify(name: str, content: bytes) -> str:
@@ -144,11 +146,16 @@ def _parse_bundle(files: Mapping[str, bytes]) -> ParsedBundle:
     process_files: dict[str, str] = {}
     texts: dict[str, bytes] = {}
     scenarios: dict[str, bytes] = {}
+    settings_text = ""
     for name in sorted(files):
         content = files[name]
         scenario_key = scenario_process_key(name)
         if scenario_key:
             scenarios[scenario_key] = content  # checked and run by engine.spiff.scenarios
+            continue
+        if is_settings_file(name):
+            result.settings = load_settings(content, source=name)
+            settings_text = content.decode("utf-8", "replace")
             continue
         texts[name] = content
         kind = classify(name, content)
@@ -183,6 +190,9 @@ def _parse_bundle(files: Mapping[str, bytes]) -> ParsedBundle:
             process = result.processes[key]
             scenario_text = scenarios[key].decode("utf-8", "replace")
             process.content_hash = content_hash({"process": process.content_hash, "scenarios": scenario_text})
+        if settings_text:  # the bundle's settings are part of every version it deploys
+            process = result.processes[key]
+            process.content_hash = content_hash({"process": process.content_hash, "settings": settings_text})
     return result
 
 

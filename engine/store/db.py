@@ -12,7 +12,11 @@ from typing import Any
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import sessionmaker
+
+#: What a database that is down, restarting or refusing connections raises (the web app answers 503).
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 WRITE_OPTION = "servflow_write"
 

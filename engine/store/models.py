@@ -302,6 +302,29 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column()
 
 
+class WebSession(Base):
+    """One signed-in browser session; the cookie carries a random id whose SHA-256 is kept here, and signing
+    out deletes the row, so a copied cookie is worthless once its owner has signed out."""
+
+    __tablename__ = "web_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SignInAttempt(Base):
+    """A sign-in from one network address that failed or is still being checked, shared by every worker and
+    server (``engine.identity.sign_in_limit``); rows older than the window are deleted as new ones come."""
+
+    __tablename__ = "sign_in_attempt"
+    __table_args__ = (Index("ix_sign_in_attempt_address", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
 class IdempotencyRecord(Base):
     """The answer given to a client's keyed request, replayed when the client retries."""
 

@@ -56,7 +56,7 @@ def test_a_completion_answers_with_every_task_still_open_on_the_project(api: Api
     instance = engine.start("parallel_department", locality="650100", business_key="BM-API-1")
     fill_in, attach = sorted(engine.open_tasks(instance.id), key=lambda t: t.element_id != "fill_in")
 
-    first = api.post("purchaser_urumqi", f"/tasks/{fill_in.id}/complete", {"data": {"department": "民政局"}})
+    first = api.post("purchaser_urumqi", f"/tasks/{fill_in.id}/complete", {"data": {"comment": "已填"}})
     assert first.status_code == 200, first.json
     assert [(t["id"], t["name"]) for t in first.json["instance"]["tasks"]] == [(attach.id, "上传附件")]
     fresh = api.get("purchaser_urumqi", f"/instances/{instance.id}").json
@@ -65,3 +65,29 @@ def test_a_completion_answers_with_every_task_still_open_on_the_project(api: Api
     last = api.post("purchaser_urumqi", f"/tasks/{attach.id}/complete", {"data": {}})
     assert last.status_code == 200, last.json
     assert last.json["instance"]["tasks"] == [] and last.json["instance"]["status"] == "completed"
+
+
+def test_a_task_without_a_form_takes_only_a_comment_and_changes_nothing_else(api: Api, engine: Engine) -> None:
+    """Regression: completing a formless task through the API merged any data into the project (its budget
+    rewritten from 10 to 999,999,999); now it is refused naming the fields, and nothing is kept."""
+    engine.deploy(fixture_bytes("bpmn/parallel_department.bpmn"), "650100")
+    instance = engine.start(
+        "parallel_department", locality="650100", business_key="BM-API-2", data={"budget": 10}, title="原标题"
+    )
+    fill_in = next(t for t in engine.open_tasks(instance.id) if t.element_id == "fill_in")
+    url = f"/tasks/{fill_in.id}/complete"
+
+    refused = api.post("purchaser_urumqi", url, {"data": {"budget": 999_999_999, "title": "x", "comment": "ok"}})
+    assert refused.status_code == 422
+    assert sorted(refused.json["errors"]) == ["budget", "title"]
+    assert engine.get_task(fill_in.id).state == "open"
+    assert engine.task_data(fill_in.id)["budget"] == 10
+
+    too_long = api.post("purchaser_urumqi", url, {"data": {"comment": "长" * 2001}})
+    assert too_long.status_code == 422 and list(too_long.json["errors"]) == ["comment"]
+
+    done = api.post("purchaser_urumqi", url, {"data": {"comment": "  已核对  "}})
+    assert done.status_code == 200, done.json
+    assert engine.get_instance(instance.id).title == "原标题"
+    [event] = [e for e in engine.history(instance.id) if e.action == "task_completed"]
+    assert event.data == {"comment": "已核对"}

@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from engine.compose import build_engine
-from engine.errors import ConflictError, ExecutionError, InvalidStateError
+from engine.errors import ConflictError, ExecutionError, InvalidStateError, PermissionDeniedError
+from engine.identity import users
 from engine.service import Engine
 from support import REPO, fixture_bytes
 
@@ -129,7 +130,12 @@ def test_claim_assign_delegate(engine: Engine) -> None:
     engine.deploy(fixture_bytes("bpmn/approval.bpmn", "forms/application.form.json"), "650000")
     instance = engine.start("approval", locality="650000", business_key="C-1")
     task = only_task(engine, instance.id)
+    with engine.unit_of_work(write=True) as uow:
+        users.grant(uow.session, users.create_user(uow.session, "frank", "pw-frank-1", "Frank"), task.role, "650000")
+        uow.commit()
     assert engine.claim(task.id, actor="alice").assignee == "alice"
+    with pytest.raises(PermissionDeniedError, match="zoe"):  # only to a colleague of the task's group
+        engine.delegate(task.id, "zoe", actor="alice")
     with pytest.raises(ConflictError):
         engine.claim(task.id, actor="eve")
     with pytest.raises(ConflictError):

@@ -56,7 +56,7 @@ DUPLICATE_PAIRS = 2
 TIMER_BATCHES = 4
 TIMER_PROJECTS_PER_BATCH = 10
 MAX_REQUESTS_PER_CLIENT = 3000
-DATA = {"note": "scale-out"}
+DATA = {"comment": "scale-out"}  # the loop task has no form: a comment is what a person may send
 CUT_OFF = 0  # the "status" of a request whose connection died with its worker: outcome unknown
 
 

@@ -13,7 +13,10 @@ from dashboard_seed import NOW, TODAY, Seeded, seed, set_due
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from engine.demo import DEMO_PASSWORD
+from engine.identity import users
 from engine.identity.users import principal
 from engine.queries import inbox
 from engine.service import Engine
@@ -268,6 +271,84 @@ def test_the_register_shows_only_readable_localities(client: FlaskClient, seeded
     assert client.get("/dashboard/register?locality=650200").status_code == 403
     rows = csv_rows(client, "/dashboard/register?format=csv&table=department")
     assert rows[1:] == [["乌鲁木齐市民政局", "2", "1550000.50", "0.00"]]
+
+
+# A project whose one task is the provider's (承接主体): no purchaser's group works on it.
+DELIVER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs_deliver"
+    targetNamespace="http://servflow.org/test">
+  <bpmn:process id="deliver" name="服务交付" isExecutable="true">
+    <bpmn:laneSet id="ls">
+      <bpmn:lane id="lane_v" name="承接主体"><bpmn:flowNodeRef>deliver_service</bpmn:flowNodeRef></bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="deliver_service" name="提供服务">
+      <bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f1</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="deliver_service"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="deliver_service" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+EDUCATION = "乌鲁木齐市教育局"
+
+
+def add_purchaser(session: Session, username: str, department: str, locality: str) -> None:
+    user = users.create_user(session, username, DEMO_PASSWORD, f"{department}购买主体", department=department)
+    users.grant(session, user, "purchaser", locality)
+
+
+def registered(client: FlaskClient, url: str = "/dashboard/register") -> list[str]:
+    return re.findall(r'data-project="([^"]+)"', page(client, url))
+
+
+def test_the_register_lists_only_the_projects_each_person_may_read(
+    client: FlaskClient, engine: Engine, seeded: Seeded
+) -> None:
+    """Not every project of the person's locality: the project-reading rule (``access.readable_instances``).
+
+    In 乌鲁木齐 (650100): P1 and P2 of 民政局, whose purchaser tasks 乌鲁木齐's purchasers share, and P6 of
+    教育局, started by its purchaser and waiting on the provider.
+    """
+    engine.write(add_purchaser, "purchaser_edu_urumqi", EDUCATION, "650100")
+    engine.deploy({"deliver.bpmn": DELIVER.encode()}, "650100")
+    engine.start(
+        "deliver",
+        locality="650100",
+        business_key="XJ-2026-P6",
+        data={"project_name": "学生课后托管服务", "department": EDUCATION, "category": "教育服务", "budget": 90_000},
+        actor="purchaser_edu_urumqi",
+    )
+
+    def projects_csv() -> list[str]:
+        return [row[0] for row in csv_rows(client, "/dashboard/register?format=csv")[1:]]
+
+    # the provider: only the project they work on, not the locality's others
+    login(client, "provider_urumqi")
+    assert registered(client) == ["XJ-2026-P6"]
+    assert projects_csv() == ["XJ-2026-P6"]
+    assert registered(client, "/dashboard/register?locality=650100") == ["XJ-2026-P6"]
+    by_department = csv_rows(client, "/dashboard/register?format=csv&table=department")
+    assert by_department[1:] == [[EDUCATION, "1", "90000.00", "0.00"]]
+
+    # 民政局's purchaser: their projects, not 教育局's in the same locality (nor its department as a choice)
+    login(client, "purchaser_urumqi")
+    html = page(client, "/dashboard/register")
+    assert re.findall(r'data-project="([^"]+)"', html) == ["XJ-2026-P2", "XJ-2026-P1"]
+    assert EDUCATION not in html
+    assert projects_csv() == ["XJ-2026-P2", "XJ-2026-P1"]
+    assert registered(client, "/dashboard/register?q=P6") == []
+
+    # 教育局's purchaser: the project they started, and the ones their purchaser group works on
+    login(client, "purchaser_edu_urumqi")
+    assert registered(client) == ["XJ-2026-P6", "XJ-2026-P2", "XJ-2026-P1"]
+    assert projects_csv() == ["XJ-2026-P6", "XJ-2026-P2", "XJ-2026-P1"]
+
+    # the locality's manager: every project of 乌鲁木齐, and nothing of elsewhere
+    login(client, "manager_urumqi")
+    assert registered(client) == ["XJ-2026-P6", "XJ-2026-P2", "XJ-2026-P1"]
+    assert projects_csv() == ["XJ-2026-P6", "XJ-2026-P2", "XJ-2026-P1"]
 
 
 def test_pages_switch_to_english(client: FlaskClient, seeded: Seeded) -> None:

@@ -3,26 +3,33 @@
 One address trying a few passwords on each of many accounts never trips the per-account lockout; after
 ``LOGIN_IP_MAX_ATTEMPTS`` failures within ``LOGIN_IP_WINDOW_SECONDS`` that address is answered 429 —
 even with a right password — until the window has moved on, while other addresses sign in as usual.
+The tries are counted in the database (``engine.identity.sign_in_limit``); the app's engine clock moves time.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from engine.demo.seed import DEMO_PASSWORD
+from engine.store.models import SignInAttempt
 from support import csrf_token
-from web.rate_limit import SlidingWindowLimiter
 
 ATTACKER, OFFICE = "203.0.113.9", "198.51.100.20"
 
 
 class Clock:
     def __init__(self) -> None:
-        self.now = 1000.0
+        self.now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
-    def __call__(self) -> float:
+    def __call__(self) -> datetime:
         return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
 def sign_in(client: FlaskClient, username: str, password: str, address: str):
@@ -37,7 +44,7 @@ def sign_in(client: FlaskClient, username: str, password: str, address: str):
 def test_many_accounts_from_one_address_are_slowed_down_with_a_clear_message(app: Flask, client: FlaskClient) -> None:
     clock = Clock()
     app.config.update(LOGIN_IP_MAX_ATTEMPTS=3, LOGIN_IP_WINDOW_SECONDS=300)
-    app.extensions["login_limiter"] = SlidingWindowLimiter(clock=clock)
+    app.extensions["servflow_engine"].clock = clock
     for username in ("purchaser_region", "agent_region", "panel_region"):  # one guess each: no account locks
         assert sign_in(client, username, "guess", ATTACKER).status_code == 401
 
@@ -55,9 +62,9 @@ def test_many_accounts_from_one_address_are_slowed_down_with_a_clear_message(app
     other = app.test_client()
     assert sign_in(other, "manager_region", DEMO_PASSWORD, OFFICE).status_code == 302, "other addresses sign in"
 
-    clock.now += 299
+    clock.advance(299)
     assert sign_in(client, "manager_region", DEMO_PASSWORD, ATTACKER).status_code == 429
-    clock.now += 2
+    clock.advance(2)
     assert sign_in(client, "manager_region", DEMO_PASSWORD, ATTACKER).status_code == 302, "the window moved on"
 
 
@@ -70,12 +77,14 @@ def test_successful_sign_ins_do_not_count(app: Flask, client: FlaskClient) -> No
     assert sign_in(client, "purchaser_region", DEMO_PASSWORD, OFFICE).status_code == 302
 
 
-def test_the_limiter_forgets_the_least_recently_seen_addresses_first() -> None:
+def test_tries_older_than_the_window_are_deleted_so_the_table_stays_small(app: Flask, client: FlaskClient) -> None:
     clock = Clock()
-    limiter = SlidingWindowLimiter(clock=clock, max_tracked=2)
-    for address in ("a", "b", "a", "c"):
-        limiter.record(address, 60)
-    assert limiter.retry_after("a", 2, 60) == 60
-    assert limiter.retry_after("b", 1, 60) == 0, "b was forgotten to keep memory bounded"
-    clock.now += 30
-    assert limiter.retry_after("a", 2, 60) == 30
+    engine = app.extensions["servflow_engine"]
+    engine.clock = clock
+    app.config.update(LOGIN_IP_MAX_ATTEMPTS=3, LOGIN_IP_WINDOW_SECONDS=60)
+    for n in range(40):  # many addresses, one failed try each
+        assert sign_in(client, "purchaser_region", "guess", f"192.0.2.{n}").status_code == 401
+    clock.advance(61)
+    assert sign_in(client, "agent_region", "guess", "192.0.2.200").status_code == 401
+    with engine.unit_of_work() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(SignInAttempt)) == 1

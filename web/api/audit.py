@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
-from sqlalchemy import func, select
 
 from engine.errors import PermissionDeniedError
 from engine.identity import access
-from engine.store import audit
-from engine.store.models import AuditEvent
+from engine.queries import audit_trail
 
-from .common import blueprint, json_response, me, page_of, reading
+from ..engine_ext import get_engine
+from .common import blueprint, json_response, me, page_of
 from .schemas import MAX_ID, AuditPageSchema, AuditQuery, AuditSchema
 
 bp = blueprint("audit", "/audit", "Who did what to which project, when, with what data.")
@@ -27,21 +26,21 @@ def global_audit(args: dict[str, Any]) -> Response:
     principal = me()
     if not access.may_anywhere(principal, "audit.read_all"):
         raise PermissionDeniedError("only auditors and administrators may read the audit trail")
-    with reading() as session:
-        query = select(AuditEvent).where(access.audit_scope(session, principal))
-        for name in ("instance_id", "actor", "action"):
-            if args.get(name) is not None:
-                query = query.where(getattr(AuditEvent, name) == args[name])
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        page, per_page = args["page"], args["per_page"]
-        rows = session.scalars(query.order_by(AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page))
-        return json_response(page_of(AuditSchema(many=True).dump(rows), total, page, per_page))
+    found = get_engine().read(
+        audit_trail.trail,
+        principal,
+        instance_id=args.get("instance_id"),
+        actor=args.get("actor"),
+        action=args.get("action"),
+        page=args["page"],
+        per_page=args["per_page"],
+    )
+    return json_response(page_of(AuditSchema(many=True).dump(found.items), found.total, found.page, found.per_page))
 
 
 @bp.route(f"/instances/<int(max={MAX_ID}):instance_id>", methods=["GET"])
 @bp.response(200, AuditSchema(many=True))
 def instance_history(instance_id: int) -> Response:
     """One project's history, oldest first (whoever may read the project)."""
-    with reading() as session:
-        access.readable_instance(session, me(), instance_id)
-        return json_response(AuditSchema(many=True).dump(audit.history(session, instance_id)))
+    events = get_engine().read(audit_trail.project_history, me(), instance_id)
+    return json_response(AuditSchema(many=True).dump(events))

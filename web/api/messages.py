@@ -10,13 +10,9 @@ from typing import Any
 
 from flask import Response
 
-from engine.commands import messages
-from engine.errors import NotFoundError
-from engine.store.models import ProcessInstance
-
 from ..engine_ext import get_engine
-from .common import allowed_localities, blueprint, json_response, me, reading, writing
-from .instances import detail
+from .common import blueprint, json_response, me
+from .instances import detail_of
 from .schemas import InstanceDetailSchema, MessageSchema
 
 bp = blueprint("messages", "/messages", "Deliver a message to the project waiting for it, by business key.")
@@ -29,29 +25,7 @@ bp = blueprint("messages", "/messages", "Deliver a message to the project waitin
 def correlate(args: dict[str, Any]) -> Response:
     """Correlate a message to the project with this business key (agents, finance, purchasers of its locality)."""
     principal = me()
-    with reading() as session:
-        allowed = allowed_localities(
-            session,
-            principal,
-            "message.correlate",
-            args.get("locality"),
-            refused="you may not send messages to projects",
-            outside="you may not send messages to projects of locality",
-        )
-        try:
-            instance = messages.find_instance(session, args["business_key"], allowed)
-        except NotFoundError:
-            raise NotFoundError("no project with this business key that you may send messages to") from None
-    engine = get_engine()
-    writing(
-        lambda session: messages.correlate(
-            session,
-            engine.ctx,
-            instance=instance,
-            message=args["message"],
-            payload=args["payload"],
-            actor=principal.username,
-        )
+    instance = get_engine().correlate(
+        args["business_key"], args["message"], args["payload"], actor=principal, locality=args.get("locality")
     )
-    with reading() as session:
-        return json_response(detail(session, session.get(ProcessInstance, instance.id), with_history=False))
+    return json_response(detail_of(None, instance.id, with_history=False))

@@ -134,6 +134,14 @@ class UploadSchema(Schema):
     file = Upload(required=True, metadata={"description": ".bpmn, .dmn, .form.json or a .zip bundle"})
 
 
+class DeployUploadSchema(UploadSchema, DeployForm):
+    """The deploy request as the document shows it: one multipart form with the file and its fields.
+
+    Only documentation: smorest documents one request body per operation, so deploy parses the
+    file (``UploadSchema``, location ``files``) and the fields (``DeployForm``, ``form``) apart.
+    """
+
+
 class CreatedVersionSchema(Schema):
     process_key = fields.String(required=True)
     version = fields.Integer(required=True)

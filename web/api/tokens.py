@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from engine.identity import tokens
+from engine.store.models import ApiToken
 
-from engine.identity import users
-from engine.store.models import ApiToken, User
-
-from .common import blueprint, me, reading, writing
+from ..engine_ext import get_engine
+from .common import blueprint, me
 from .schemas import MAX_ID, TokenCreatedSchema, TokenCreateSchema, TokenSchema
 
 bp = blueprint("tokens", "/tokens", "API tokens of the signed-in user (send as `Authorization: Bearer <token>`).")
@@ -20,9 +19,7 @@ bp = blueprint("tokens", "/tokens", "API tokens of the signed-in user (send as `
 @bp.response(200, TokenSchema(many=True))
 def list_tokens() -> list[ApiToken]:
     """The caller's tokens (never their values)."""
-    user_id = me().id
-    with reading() as session:
-        return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)))
+    return get_engine().read(tokens.tokens_of, me().id)
 
 
 @bp.route("", methods=["POST"])
@@ -30,22 +27,13 @@ def list_tokens() -> list[ApiToken]:
 @bp.response(201, TokenCreatedSchema)
 def create_token(args: dict[str, Any]) -> dict[str, Any]:
     """Create a token for the caller (signed in, or with an existing token); keep the value, it is shown once."""
-    user_id = me().id
-
-    def create(session: Any) -> dict[str, Any]:
-        value = users.issue_token(session, session.get(User, user_id), args["name"])
-        token = session.scalars(
-            select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())
-        ).first()
-        fields = ("id", "name", "created_at", "last_used_at", "revoked_at")
-        return {**{name: getattr(token, name) for name in fields}, "token": value}
-
-    return writing(create)
+    created = get_engine().write(tokens.create_token, me().id, args["name"])
+    fields = ("id", "name", "created_at", "last_used_at", "revoked_at")
+    return {**{name: getattr(created.token, name) for name in fields}, "token": created.value}
 
 
 @bp.route(f"/<int(max={MAX_ID}):token_id>", methods=["DELETE"])
 @bp.response(204)
 def revoke_token(token_id: int) -> None:
     """Revoke one of the caller's tokens; someone else's token id answers 404."""
-    user_id = me().id
-    writing(lambda session: users.revoke_token(session, session.get(User, user_id), token_id, datetime.now(UTC)))
+    get_engine().write(tokens.revoke_own_token, me().id, token_id, datetime.now(UTC))
