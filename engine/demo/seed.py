@@ -1,25 +1,32 @@
-"""Demo users and projects for ``make run``: every role in three localities, projects in every stage.
+"""Demo users, organizations and projects for ``make run``: every role in three localities, projects in every stage.
 
-All demo users share the password ``DEMO_PASSWORD``; ``seed_users`` is idempotent.
+All demo users share the password ``DEMO_PASSWORD``; ``seed_users`` is idempotent. It also registers each
+demo locality's organizations (``DEMO_ORGANIZATIONS``: the finance bureau, the purchasing departments the demo
+projects name, a procurement agent, providers, an evaluator and a supervisor, each with a valid 统一社会信用代码)
+and makes the demo users members of theirs (``demo_organization``).
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..calendars import calendar_store
 from ..calendars.deadlines import local_date
 from ..definitions.shipped import shipped_bundle
 from ..errors import CalendarError, ConflictError
+from ..identity.credit_code import compose_credit_code
 from ..identity.localities import REGION
+from ..identity.organizations import add_member, create_organization
 from ..identity.roles import ROLES
 from ..identity.users import create_user, grant, hash_password
 from ..service import Engine
-from ..store.models import CalendarYear, HumanTask, User
+from ..store.models import CalendarYear, HumanTask, Organization, User
 from .driver import Driver, Scenario
 
 DEMO_PASSWORD = "demo123"
@@ -69,6 +76,7 @@ def seed_calendars(engine: Engine, today: date | None = None) -> list[str]:
 
 
 def seed_users(engine: Engine) -> list[DemoLogin]:
+    """The demo accounts (each once), the demo organizations, and the accounts' memberships."""
     logins = demo_logins()
     with engine.unit_of_work(write=True) as uow:
         existing = set(uow.session.scalars(select(User.username)))
@@ -88,8 +96,109 @@ def seed_users(engine: Engine) -> list[DemoLogin]:
                 department=DEPARTMENTS[login.locality] if login.role == "purchaser" else None,
             )
             grant(uow.session, user, login.role, login.locality, is_lead=login.role in ("finance_reviewer", "manager"))
+        _seed_organizations(uow.session, logins)
         uow.commit()
     return logins
+
+
+# --------------------------------------------------------------------------- demo organizations
+
+
+@dataclass(frozen=True)
+class DemoOrganization:
+    kind: str
+    locality: str
+    name: str
+    # Characters 1-2 of the credit code: 11 government organ, 52 social service organization (民政), 91 company.
+    registration: str = "91"
+
+    @property
+    def credit_code(self) -> str:
+        """A valid code made from the name (the same every run): division of the locality, a serial from
+        the name's CRC, both check characters computed."""
+        serial = zlib.crc32(self.name.encode())
+        body = {"1": f"{serial % 10**8:08d}", "5": f"MJ{serial % 10**6:06d}"}.get(
+            self.registration[0], f"MA{serial % 10**6:06d}"
+        )
+        return compose_credit_code(self.registration + self.locality, body)
+
+
+_FINANCE = {"650000": "自治区财政厅", "650100": "乌鲁木齐市财政局", "650200": "克拉玛依市财政局"}
+_OTHERS: dict[str, tuple[tuple[str, str, str], ...]] = {  # kind, name, registration
+    "650000": (
+        ("procurement_agent", "新疆天诚招标代理有限公司", "91"),
+        ("provider", "新疆天山社会工作服务中心", "52"),
+        ("provider", "新疆丝路智慧科技有限公司", "91"),
+        ("provider", "新疆昆仑法务咨询有限公司", "91"),
+        ("evaluator", "新疆正衡绩效评价咨询有限公司", "91"),
+        ("supervisor", "自治区审计厅", "11"),
+    ),
+    "650100": (
+        ("procurement_agent", "乌鲁木齐市诚信招标代理有限公司", "91"),
+        ("provider", "乌鲁木齐市爱心养老服务有限公司", "91"),
+        ("provider", "新疆博格达检验检测有限公司", "91"),
+        ("provider", "新疆绿洲职业技能培训学校", "52"),
+        ("evaluator", "乌鲁木齐市公信第三方评估中心", "52"),
+        ("supervisor", "乌鲁木齐市审计局", "11"),
+    ),
+    "650200": (
+        ("procurement_agent", "克拉玛依市恒信工程咨询有限公司", "91"),
+        ("provider", "克拉玛依市油城物业服务有限公司", "91"),
+        ("provider", "克拉玛依市金龙社会工作服务中心", "52"),
+        ("provider", "克拉玛依市碧水环境检测有限公司", "91"),
+        ("evaluator", "克拉玛依市明鉴绩效评价有限公司", "91"),
+        ("supervisor", "克拉玛依市审计局", "11"),
+    ),
+}
+
+
+def _demo_organizations() -> tuple[DemoOrganization, ...]:
+    """Per demo locality: its finance bureau, a purchasing department for every department its demo projects
+    name (and the demo purchaser's), then its agent, providers, evaluator and supervisor."""
+    found: list[DemoOrganization] = []
+    for code, _suffix, _place in DEMO_LOCALITIES:
+        found.append(DemoOrganization("finance_bureau", code, _FINANCE[code], "11"))
+        departments = dict.fromkeys([DEPARTMENTS[code], *(p.department for p in DEMO_PROJECTS[code])])
+        found.extend(
+            DemoOrganization("purchasing_department", code, name, "11")
+            for name in departments
+            if name != _FINANCE[code]  # 克拉玛依市财政局 buys a service too: it stays the finance bureau
+        )
+        found.extend(DemoOrganization(kind, code, name, registration) for kind, name, registration in _OTHERS[code])
+    return tuple(found)
+
+
+#: The organization whose members hold each role (panel experts, service recipients and designers join none).
+_ROLE_ORGANIZATION = {
+    "purchaser": lambda code: DEPARTMENTS[code],
+    "finance_reviewer": lambda code: _FINANCE[code],
+    "manager": lambda code: _FINANCE[code],  # 分管领导 approves out-of-catalogue purchases for the finance bureau
+    "agent": lambda code: next(name for kind, name, _ in _OTHERS[code] if kind == "procurement_agent"),
+    "provider": lambda code: next(name for kind, name, _ in _OTHERS[code] if kind == "provider"),
+    "evaluator": lambda code: next(name for kind, name, _ in _OTHERS[code] if kind == "evaluator"),
+    "auditor": lambda code: next(name for kind, name, _ in _OTHERS[code] if kind == "supervisor"),
+}
+
+
+def demo_organization(login: DemoLogin) -> str | None:
+    """The name of the organization (in the login's locality) a demo account is a member of, if any."""
+    pick = _ROLE_ORGANIZATION.get(login.role)
+    return pick(login.locality) if pick else None
+
+
+def _seed_organizations(session: Session, logins: list[DemoLogin]) -> None:
+    existing = {(o.locality_code, o.name): o for o in session.scalars(select(Organization))}
+    for demo in DEMO_ORGANIZATIONS:
+        if (demo.locality, demo.name) not in existing:
+            existing[demo.locality, demo.name] = create_organization(
+                session, demo.kind, demo.locality, demo.name, demo.credit_code
+            )
+    names = [login.username for login in logins]
+    users = {u.username: u for u in session.scalars(select(User).where(User.username.in_(names)))}
+    for login in logins:
+        name = demo_organization(login)
+        if name is not None and login.username in users:
+            add_member(session, existing[login.locality, name], users[login.username])
 
 
 # --------------------------------------------------------------------------- demo projects
@@ -199,6 +308,8 @@ PROVIDERS = (
     "新疆绿洲职业技能培训学校",
     "新疆昆仑法务咨询有限公司",
 )
+DEMO_ORGANIZATIONS = _demo_organizations()
+_PROVIDER_CODES = {o.name: o.credit_code for o in DEMO_ORGANIZATIONS if o.kind == "provider"}
 
 
 def _candidate(name: str, credit_code: str, amount: float) -> dict[str, Any]:
@@ -229,7 +340,7 @@ def _scenario(code: str, index: int, project: DemoProject, plan: Plan, today: da
     """Realistic answers for one project's whole lifecycle; the plan decides how far it gets."""
     award = round(project.budget * 0.95, 2)
     provider = PROVIDERS[index % len(PROVIDERS)]
-    credit_code = f"9165{code[2:4]}00MA7{index + 10 * int(code[2:4]):07d}"
+    credit_code = _PROVIDER_CODES[provider]  # the registered provider's own code
     start, end = today - timedelta(days=200), today + timedelta(days=165)
     method = project.method
     answers: dict[str, Any] = {

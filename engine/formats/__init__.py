@@ -1,5 +1,6 @@
 """Untrusted files, read safely: hardened XML (``xmlsafe``), deploy bundles from folders and zips
-(``bundles``) and form-js forms — their schema, submissions checked against it, example answers (``forms``).
+(``bundles``), form-js forms — their schema, submissions checked against it, example answers (``forms``) —
+and sheets of organizations to import, CSV or .xlsx (``organization_sheet``).
 
 Every refusal names the file, the element or the field; nothing here touches the database.
 """

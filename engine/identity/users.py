@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import ConflictError, NotFoundError
-from ..store.models import ApiToken, RoleGrant, User
+from ..store.models import ApiToken, Organization, RoleGrant, User
 from .localities import descendants
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -97,8 +97,25 @@ def create_user(
     return user
 
 
-def grant(session: Session, user: User, role: str, locality: str, *, is_lead: bool = False) -> None:
-    session.add(RoleGrant(user_id=user.id, role=role, locality_code=locality, is_lead=is_lead))
+def grant(
+    session: Session,
+    user: User,
+    role: str,
+    locality: str,
+    *,
+    is_lead: bool = False,
+    organization: Organization | None = None,
+) -> None:
+    """Give ``user`` ``role`` in ``locality``; with ``organization``, a grant held within that organization."""
+    session.add(
+        RoleGrant(
+            user_id=user.id,
+            role=role,
+            locality_code=locality,
+            is_lead=is_lead,
+            organization_id=organization.id if organization is not None else None,
+        )
+    )
     session.flush()
 
 

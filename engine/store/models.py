@@ -275,8 +275,42 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Organization(Base):
+    """A party of the purchase-of-services chain: a finance bureau, a purchasing department, a procurement
+    agent, a provider, an evaluator or a supervisor, in the locality where it is registered
+    (``engine.identity.organizations`` says which kinds there are and checks every row it writes)."""
+
+    __tablename__ = "organization"
+    __table_args__ = (
+        UniqueConstraint("locality_code", "name"),
+        Index("ix_organization_kind", "locality_code", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    locality_code: Mapped[str] = mapped_column(ForeignKey("locality.code"))
+    name: Mapped[str] = mapped_column(String(200))
+    # 统一社会信用代码, canonical (engine.identity.credit_code); required of providers and procurement agents.
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Membership(Base):
+    """A person working for an organization (a purchaser of their department, a provider's staff …)."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "organization_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class RoleGrant(Base):
-    """One role of one user in one locality (e.g. finance reviewer in 乌鲁木齐)."""
+    """One role of one user in one locality (e.g. finance reviewer in 乌鲁木齐), optionally held within an
+    organization (``organization_id``: the finance reviewer of 乌鲁木齐市财政局)."""
 
     __tablename__ = "role_grant"
     __table_args__ = (UniqueConstraint("user_id", "role", "locality_code"),)
@@ -286,6 +320,9 @@ class RoleGrant(Base):
     role: Mapped[str] = mapped_column(String(100))
     locality_code: Mapped[str] = mapped_column(ForeignKey("locality.code"))
     is_lead: Mapped[bool] = mapped_column(default=False)
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", name="fk_role_grant_organization_id"), index=True
+    )
 
 
 class ApiToken(Base):
