@@ -47,6 +47,7 @@ RULES: dict[str, Rule] = {
     "message.correlate": _rule("agent", "finance_reviewer", "purchaser"),
     "figures.read": _rule("manager", "auditor", reach=BELOW),
     "task.reassign": _rule("manager", reach=BELOW),
+    "organization.manage": _rule("manager", reach=BELOW),
     "audit.read_all": _rule("auditor", reach=BELOW),
 }
 

@@ -345,3 +345,33 @@ class TokenSchema(Schema):
 
 class TokenCreatedSchema(TokenSchema):
     token = fields.String(required=True, metadata={"description": "shown once; only its hash is kept"})
+
+
+class OrganizationQuery(Schema):
+    locality = Text(validate=validate.Length(max=40))
+    kind = Text(validate=validate.Length(max=40), metadata={"description": "a kind's code or its Chinese name"})
+
+
+class OrganizationSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    kind = Text(required=True, validate=validate.Length(min=1, max=40))
+    locality = Text(required=True, attribute="locality_code", validate=validate.Length(min=1, max=40))
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
+    credit_code = Text(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    is_active = fields.Boolean(dump_only=True)
+
+
+class OrganizationSheetSchema(Schema):
+    file = Upload(
+        required=True,
+        metadata={"description": "CSV (UTF-8 or GB18030) or .xlsx: 类型, 所属地区, 名称, 统一社会信用代码"},
+    )
+
+
+class MemberSchema(Schema):
+    username = Text(required=True, validate=validate.Length(min=1, max=100))
+
+
+class MembersSchema(Schema):
+    organization = fields.Nested(OrganizationSchema, required=True)
+    members = fields.List(fields.String(), required=True)
