@@ -76,9 +76,7 @@ def test_each_layer_imports_only_from_layers_below() -> None:
         above = sorted(
             name
             for name in _imports(path)
-            if name.startswith("engine.")
-            and name.split(".")[1] in RANK
-            and RANK[name.split(".")[1]] > RANK[part]
+            if name.startswith("engine.") and name.split(".")[1] in RANK and RANK[name.split(".")[1]] > RANK[part]
         )
         if above:
             upward[str(path.relative_to(ENGINE))] = above

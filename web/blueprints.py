@@ -6,6 +6,16 @@ from flask import Blueprint
 
 
 def BLUEPRINTS() -> list[Blueprint]:
-    from . import auth, dashboard, designer, home, inbox, notifications_page, public, tasks_page
+    from . import auth, dashboard, designer, home, inbox, notifications_page, organizations_page, public, tasks_page
 
-    return [auth.bp, home.bp, inbox.bp, tasks_page.bp, dashboard.bp, designer.bp, public.bp, notifications_page.bp]
+    return [
+        auth.bp,
+        home.bp,
+        inbox.bp,
+        tasks_page.bp,
+        dashboard.bp,
+        designer.bp,
+        public.bp,
+        notifications_page.bp,
+        organizations_page.bp,
+    ]

@@ -18,6 +18,7 @@ NAV = [
     ("dashboard.register", "nav.register", "any"),
     ("designer.index", "nav.designer", "designer"),
     ("public.index", "nav.public", "any"),
+    ("organizations.index", "nav.organizations", "any"),
     ("notifications.index", "nav.notifications", "any"),
 ]
 

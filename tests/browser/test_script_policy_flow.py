@@ -29,9 +29,10 @@ def test_task_form_page_works_without_inline_script_and_injected_inline_script_i
     task = start(live_app.engine, URUMQI, "WLMQ-CSP-1", "乌鲁木齐市社区居家养老服务项目")
     live_app.login(page, "purchaser_urumqi")
     response = page.goto(f"{live_app.url}/tasks/{task.id}")
-    assert response is not None and "'unsafe-inline'" not in response.headers["content-security-policy"].split(
-        "script-src"
-    )[1].split(";")[0]
+    assert (
+        response is not None
+        and "'unsafe-inline'" not in response.headers["content-security-policy"].split("script-src")[1].split(";")[0]
+    )
     page.wait_for_function("document.body.dataset.formReady === 'true'")
     expect(page.locator("#notification-bell")).to_be_visible()
     assert script_problems(page) == []

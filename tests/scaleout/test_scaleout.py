@@ -97,9 +97,7 @@ def running_cluster(tmp_path: Path, *, lease: float) -> Iterator[Cluster]:
         tokens = admin_tokens(engine, LOOP_CLIENTS + 2 * DUPLICATE_PAIRS + 1)
         ports = [free_port(), free_port()]
         processes = [gunicorn(url, port, 2, tmp_path / f"app-{port}.log") for port in ports]
-        processes += [
-            scheduler(url, f"scheduler-{n}", tmp_path / f"scheduler-{n}.log", lease=lease) for n in (1, 2)
-        ]
+        processes += [scheduler(url, f"scheduler-{n}", tmp_path / f"scheduler-{n}.log", lease=lease) for n in (1, 2)]
         try:
             for process in processes:
                 process.start()
@@ -299,9 +297,7 @@ def assert_nothing_lost_or_done_twice(cluster: Cluster, ledger: Ledger, crashed:
 
     with cluster.engine.unit_of_work() as uow:
         s = uow.session
-        events = Counter(
-            s.scalars(select(AuditEvent.human_task_id).where(AuditEvent.action == "task_completed"))
-        )
+        events = Counter(s.scalars(select(AuditEvent.human_task_id).where(AuditEvent.action == "task_completed")))
         assert max(events.values()) == 1  # no duplicated completion
         assert set(ok) <= set(events)  # no lost completion: each 200 left its event …
         completed = set(s.scalars(select(HumanTask.id).where(HumanTask.state == "completed")))

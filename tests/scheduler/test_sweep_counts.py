@@ -91,9 +91,7 @@ def test_a_second_sweep_at_the_same_time_reports_and_writes_nothing(
     assert duplicates(flow) == []
 
 
-def test_two_schedulers_sweeping_at_once_count_each_notice_once(
-    flow: Engine, people: Engine, due: list[int]
-) -> None:
+def test_two_schedulers_sweeping_at_once_count_each_notice_once(flow: Engine, people: Engine, due: list[int]) -> None:
     schedulers = [Scheduler(flow, owner=f"scheduler-{n}", lease_seconds=30) for n in range(2)]
     reports: list[SweepReport] = []
     start = threading.Barrier(len(schedulers))

@@ -122,9 +122,7 @@ class TestReminder:
         only_2025 = WorkingCalendar.from_package([2025])
         # Start on 元旦 2025: rolling back from 1/1 would need 2024, which this calendar lacks.
         assert reminder_date(D(2025, 1, 2), 1, "days", only_2025, not_before=D(2025, 1, 1)) == D(2025, 1, 1)
-        assert reminder_date(D(2025, 1, 2), 3, "workingDays", only_2025, not_before=D(2025, 1, 1)) == D(
-            2025, 1, 1
-        )
+        assert reminder_date(D(2025, 1, 2), 3, "workingDays", only_2025, not_before=D(2025, 1, 1)) == D(2025, 1, 1)
 
 
 class TestEscalation:
@@ -222,9 +220,7 @@ class TestRuleCompute:
         # Created Mon 11/17 (Shanghai) + 30 = Wed 12/17.
         assert self.RULE.compute(utc(2025, 11, 17, 1, 0), data, region).due == D(2025, 12, 17)
 
-    @pytest.mark.parametrize(
-        "value", ["2025-02-30", "20250901", "next week", "2025-09-01T08:00:00", 20250901]
-    )
+    @pytest.mark.parametrize("value", ["2025-02-30", "20250901", "next week", "2025-09-01T08:00:00", 20250901])
     def test_invalid_field_value_names_the_field(self, region: WorkingCalendar, value: object) -> None:
         with pytest.raises(DeadlineDataError, match="award_date") as raised:
             self.RULE.compute(utc(2025, 9, 5), {"award_date": value}, region)

@@ -87,6 +87,7 @@ PAGES = {
         "/dashboard/durations",
         "/dashboard/register",
         "/public/",
+        "/organizations/",
     ],
     "designer_urumqi": [
         "/designer/",
