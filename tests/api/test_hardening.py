@@ -133,6 +133,8 @@ def _zip(entries: dict[str, bytes]) -> bytes:
         ("xxe.bpmn", XXE, 422, "DOCTYPE"),
         ("laughs.bpmn", LAUGHS, 422, "DOCTYPE"),
         ("evil.zip", _zip({"../evil.bpmn": b"<x/>"}), 422, "outside the bundle"),
+        # regression: the status came from the message's words, so a file named "limit" was a 413
+        ("limit.zip", _zip({"../limit.bpmn": b"<x/>"}), 422, "outside the bundle"),
         ("abs.zip", _zip({"/etc/evil.bpmn": b"<x/>"}), 422, "outside the bundle"),
         ("bomb.zip", _zip({"bomb.bpmn": b"<" + b" " * (6 * 1024 * 1024)}), 413, "bytes"),
         ("ratio.zip", _zip({"ratio.bpmn": b"<" + b"a" * (3 * 1024 * 1024)}), 413, "zip bomb"),
