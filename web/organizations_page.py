@@ -99,3 +99,38 @@ def import_sheet() -> Any:
         return _page(exc.errors, status=422)
     flash(t("org.imported", count=len(created)), "success")
     return redirect(url_for("organizations.index"))
+
+
+@bp.get("/<int:organization_id>")
+@login_required
+def show(organization_id: int) -> Any:
+    return _members_page(organization_id)
+
+
+def _members_page(organization_id: int, errors: dict[str, list[str]] | None = None, status: int = 200) -> Any:
+    principal = current_principal()
+    engine = get_engine()
+    found, usernames = engine.read(registry_admin.members, organization_id)
+    may_manage = engine.read(access.allowed, principal, registry_admin.ACTION, found.locality_code)
+    page = render_template(
+        "organizations/show.html",
+        organization=found,
+        members=usernames,
+        kind_label=kind_label,
+        may_manage=may_manage,
+        errors=errors or {},
+    )
+    return page, status
+
+
+@bp.post("/<int:organization_id>/members")
+@login_required
+def add_member(organization_id: int) -> Any:
+    username = (request.form.get("username") or "").strip()
+    try:
+        get_engine().write(registry_admin.add_member, current_principal(), organization_id, username)
+    except InvalidDataError as exc:
+        flash(t("org.fix_errors"), "error")
+        return _members_page(organization_id, exc.errors, 422)
+    flash(t("org.member_added", user=username), "success")
+    return redirect(url_for("organizations.show", organization_id=organization_id))

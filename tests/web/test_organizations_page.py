@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from flask.testing import FlaskClient
 
@@ -56,3 +57,24 @@ def test_a_sheet_with_a_wrong_row_imports_nothing_and_names_the_row(client: Flas
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422 and "row 3: credit_code" in html
     assert "乌鲁木齐市社工服务社" not in client.get("/organizations/?locality=650100").get_data(as_text=True)
+
+
+def test_a_manager_adds_a_person_to_an_organization_on_its_page(client: FlaskClient) -> None:
+    login(client, "manager_urumqi")
+    created = _register(client)
+    listed = client.get(created.headers["Location"]).get_data(as_text=True)
+    url = re.search(r'href="(/organizations/\d+)">乌鲁木齐市助老服务中心<', listed)[1]
+    assert "尚无人员" in client.get(url).get_data(as_text=True)
+
+    unknown = client.post(f"{url}/members", data={"username": "nobody_here", "csrf_token": csrf_token(client, "/")})
+    assert unknown.status_code == 422 and 'data-field="username">没有用户nobody_here' in unknown.get_data(as_text=True)
+    added = client.post(f"{url}/members", data={"username": "provider_urumqi", "csrf_token": csrf_token(client, "/")})
+    assert added.status_code == 302
+    assert "<li>provider_urumqi</li>" in client.get(url).get_data(as_text=True)
+
+    login(client, "manager_karamay")  # another city's manager reads the page but keeps no register here
+    html = client.get(url).get_data(as_text=True)
+    assert "provider_urumqi" in html and 'id="member-form"' not in html
+    refused = client.post(f"{url}/members", data={"username": "admin", "csrf_token": csrf_token(client, "/")})
+    assert refused.status_code == 403
+    assert client.get("/organizations/999999").status_code == 404
