@@ -68,3 +68,13 @@ def engine(database_url: str) -> Iterator[Engine]:
         uow.commit()
     yield instance
     instance.dispose()
+
+
+@pytest.fixture
+def blank_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own on the test's backend, for migrating up and down."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path}/blank.sqlite"
+        return
+    with scratch_database(database_url, f"servflow_test_blank_{os.getpid()}") as url:
+        yield url

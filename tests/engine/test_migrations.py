@@ -3,11 +3,6 @@ goes down and up again (a grant within an organization is lost going down, every
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -18,17 +13,6 @@ from engine.identity.organizations import create_organization
 from engine.identity.users import create_user, grant
 from engine.store.migrate import alembic_config, upgrade
 from engine.store.models import Base, RoleGrant
-from support import scratch_database
-
-
-@pytest.fixture
-def blank_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """An empty database of its own on the test's backend, for migrating up and down."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path}/blank.sqlite"
-        return
-    with scratch_database(database_url, f"servflow_test_migrations_{os.getpid()}") as url:
-        yield url
 
 
 def test_the_migrated_schema_is_the_models_schema(database_url: str) -> None:

@@ -10,12 +10,9 @@ must repair a damaged tally; compaction racing real completions on PostgreSQL mu
 from __future__ import annotations
 
 import itertools
-import os
 import threading
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from alembic import command
@@ -30,7 +27,7 @@ from engine.service import Engine
 from engine.store import tally
 from engine.store.migrate import alembic_config, upgrade
 from engine.store.models import OPEN, HumanTask, OpenTaskTally
-from support import fixture_bytes, scratch_database
+from support import fixture_bytes
 
 ATTRIBUTE = {"stage": "process_key", "locality": "locality_code", "department": "department"}
 SCOPES = (Scope(None), Scope(frozenset({"650100"})), Scope(frozenset({"650200", "650204"})))
@@ -248,16 +245,6 @@ def test_compaction_racing_completions_loses_nothing(engine: Engine, database_ur
     assert_counts_match(engine)
     compact(engine)
     assert_counts_match(engine)
-
-
-@pytest.fixture
-def blank_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """An empty database of its own on the test's backend, for migrating up and down."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path}/blank.sqlite"
-        return
-    with scratch_database(database_url, f"servflow_test_blank_{os.getpid()}") as url:
-        yield url
 
 
 def test_upgrading_a_database_with_open_tasks_fills_the_tally(blank_url: str) -> None:
