@@ -27,7 +27,7 @@ from ..store import audit
 from ..store.models import COMPLETED as TASK_COMPLETED
 from ..store.models import OPEN, Disclosure, HumanTask, ProcessInstance, ProcessVersion, TimerJob
 from ..store.open_tasks import is_open
-from . import tasks
+from . import parties, tasks
 
 RUNNING, SUSPENDED, COMPLETED, CANCELLED = "running", "suspended", "completed", "cancelled"
 BPMN_TIMER = "bpmn_timer"
@@ -175,6 +175,7 @@ def start(
     workflow = runtime.new_workflow(specs, {"locality": locality, "business_key": business_key, **data})
     runtime.advance(workflow, now=now)
     audit.record(session, "started", actor, now, instance_id=instance.id, data=data)
+    parties.bind_applicant(session, instance, actor, now)
     _write_back(session, ctx, instance, workflow, specs, now, had_timers=False)
     return instance
 

@@ -23,6 +23,7 @@ from ..identity.roles import role_for_lane
 from ..identity.users import Principal
 from ..spiff.runtime import ReadyTask
 from ..store.models import CANCELLED, COMPLETED, OPEN, HumanTask, ProcessInstance
+from .parties import party_of
 
 #: Who runs a task command: a signed-in person, checked against the task's rules, or the username of a
 #: trusted caller inside the process (the CLI, the scheduler, the demo seeder), which is not checked.
@@ -96,6 +97,7 @@ def sync(
             role=role_for_lane(task.lane),
             locality_code=instance.locality_code,
             department=instance.department,
+            organization_id=party_of(instance, role_for_lane(task.lane)),
             state=OPEN,
             priority=_priority(settings),
             created_at=now,

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from ..errors import NotFoundError, PermissionDeniedError
-from ..store.models import OPEN, AuditEvent, HumanTask, ProcessInstance, RoleGrant, User
+from ..store.models import OPEN, AuditEvent, HumanTask, Membership, ProcessInstance, RoleGrant, User
 from .localities import descendants, get_locality, lineage
 from .users import Principal
 
@@ -159,17 +159,26 @@ def can_cancel(session: Session, principal: Principal, instance: ProcessInstance
 # --------------------------------------------------------------------------- tasks
 
 
+def in_groups(principal: Principal) -> ColumnElement[bool]:
+    """SQL condition on ``HumanTask``: tasks of the person's (role, locality) groups that go to everyone of
+    the group or to one of the person's organizations (the project's party of that role)."""
+    scopes = sorted(principal.task_scopes())
+    if not scopes:
+        return false()
+    party = HumanTask.organization_id.is_(None)
+    if principal.organizations:
+        party = or_(party, HumanTask.organization_id.in_(sorted(principal.organizations)))
+    return and_(party, or_(*(and_(HumanTask.role == role, HumanTask.locality_code == loc) for role, loc in scopes)))
+
+
 def _task_involves(principal: Principal) -> ColumnElement[bool]:
     """SQL condition on ``HumanTask``: tasks of the person's groups, or that they hold or held."""
-    scopes = sorted(principal.task_scopes())
     mine = or_(
         HumanTask.assignee == principal.username,
         HumanTask.delegated_from == principal.username,
         HumanTask.completed_by == principal.username,
     )
-    if not scopes:
-        return mine
-    return or_(mine, *(and_(HumanTask.role == role, HumanTask.locality_code == loc) for role, loc in scopes))
+    return or_(mine, in_groups(principal)) if principal.task_scopes() else mine
 
 
 def visible_tasks(principal: Principal) -> ColumnElement[bool]:
@@ -177,7 +186,7 @@ def visible_tasks(principal: Principal) -> ColumnElement[bool]:
 
 
 def can_see_task(principal: Principal, task: HumanTask) -> bool:
-    if principal.is_admin or (task.role, task.locality_code) in principal.task_scopes():
+    if in_group(principal, task):
         return True
     return principal.username in (task.assignee, task.delegated_from, task.completed_by)
 
@@ -190,8 +199,13 @@ def visible_task(session: Session, principal: Principal, task_id: int) -> HumanT
 
 
 def in_group(principal: Principal, task: HumanTask) -> bool:
-    """Holds the task's (role, locality): may see it unclaimed and claim it."""
-    return principal.is_admin or (task.role, task.locality_code) in principal.task_scopes()
+    """Holds the task's (role, locality), and works for the task's party if it has one: may see it unclaimed
+    and claim it."""
+    if principal.is_admin:
+        return True
+    if (task.role, task.locality_code) not in principal.task_scopes():
+        return False
+    return task.organization_id is None or task.organization_id in principal.organizations
 
 
 def can_work_task(principal: Principal, task: HumanTask) -> bool:
@@ -204,9 +218,10 @@ def can_work_task(principal: Principal, task: HumanTask) -> bool:
 
 
 def is_lead_for(principal: Principal, task: HumanTask) -> bool:
-    """Group leads (and administrators) hand a task to someone of the same role and locality."""
-    return principal.is_admin or any(
-        g.is_lead and g.role == task.role and g.locality == task.locality_code for g in principal.grants
+    """Group leads (and administrators) hand a task to someone of the same role and locality (of its party)."""
+    return principal.is_admin or (
+        in_group(principal, task)
+        and any(g.is_lead and g.role == task.role and g.locality == task.locality_code for g in principal.grants)
     )
 
 
@@ -240,15 +255,20 @@ def require_task(session: Session, principal: Principal, task: HumanTask, action
 
 
 def colleagues(session: Session, task: HumanTask, *, exclude: str | None = None) -> list[tuple[str, str]]:
-    """(username, display name) of active people holding the task's role in its locality."""
+    """(username, display name) of active people holding the task's role in its locality — of its party's
+    organization when the task has one."""
     if task.role is None:
         return []
-    rows = session.execute(
+    query = (
         select(User.username, User.display_name)
         .join(RoleGrant, RoleGrant.user_id == User.id)
         .where(RoleGrant.role == task.role, RoleGrant.locality_code == task.locality_code, User.is_active == true())
         .order_by(User.username)
-    ).all()
+    )
+    if task.organization_id is not None:
+        members = select(Membership.user_id).where(Membership.organization_id == task.organization_id)
+        query = query.where(User.id.in_(members))
+    rows = session.execute(query.distinct()).all()
     return [(name, display) for name, display in rows if name != exclude]
 
 

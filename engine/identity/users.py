@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import ConflictError, NotFoundError
-from ..store.models import ApiToken, Organization, RoleGrant, User
+from ..store.models import ApiToken, Membership, Organization, RoleGrant, User
 from .localities import descendants
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -56,6 +56,8 @@ class Principal:
     is_admin: bool
     grants: tuple[Grant, ...]
     readable_localities: frozenset[str] = field(default_factory=frozenset)
+    #: The organizations the person works for (memberships): a task with a party goes to its people only.
+    organizations: frozenset[int] = field(default_factory=frozenset)
 
     def has_role(self, role: str, locality: str | None = None) -> bool:
         return any(g.role == role and (locality is None or g.locality == locality) for g in self.grants)
@@ -146,6 +148,9 @@ def _principal_of(session: Session, user: User, grants: tuple[Grant, ...]) -> Pr
         is_admin=user.is_admin,
         grants=grants,
         readable_localities=frozenset(readable),
+        organizations=frozenset(
+            session.scalars(select(Membership.organization_id).where(Membership.user_id == user.id))
+        ),
     )
 
 

@@ -52,6 +52,7 @@ from ..calendars.deadlines import DeadlineRule, escalation_date, local_date
 from ..commands.instances import BPMN_TIMER, RUNNING
 from ..compose import build_engine
 from ..errors import CalendarError, DefinitionError
+from ..identity import access
 from ..identity.localities import get_locality
 from ..identity.roles import BY_CODE
 from ..service import Engine
@@ -246,7 +247,12 @@ class Scheduler:
 
     @staticmethod
     def _role_members(session: Session, task: HumanTask) -> list[str]:
-        return notifications.role_holders(session, task.role, task.locality_code) if task.role else []
+        """Who is reminded of an unclaimed task: its party's people of its role, else the role's holders."""
+        if not task.role:
+            return []
+        if task.organization_id is not None:
+            return [name for name, _ in access.colleagues(session, task)]
+        return notifications.role_holders(session, task.role, task.locality_code)
 
     def escalate_overdue(self, report: SweepReport) -> None:
         now = self.engine.clock()

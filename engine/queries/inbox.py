@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from .. import definitions
@@ -173,14 +173,6 @@ class TaskContext:
 # --------------------------------------------------------------------------- visibility
 
 
-def _in_scope(principal: Principal) -> ColumnElement[bool]:
-    """Rows whose (role, locality) is one of the principal's grants."""
-    scopes = sorted(principal.task_scopes())
-    if not scopes:
-        return false()
-    return or_(*(and_(HumanTask.role == role, HumanTask.locality_code == loc) for role, loc in scopes))
-
-
 def can_work_on(principal: Principal, task: HumanTask) -> bool:
     """May claim it (unassigned, in scope) or complete it (assigned to them); only while it is open."""
     return task.state == OPEN and access.can_work_task(principal, task)
@@ -196,7 +188,7 @@ def _tab_condition(principal: Principal, query: InboxQuery) -> ColumnElement[boo
     if tab == MINE:
         return and_(HumanTask.assignee == principal.username, is_open())
     if tab == GROUP:
-        scope = true() if principal.is_admin else _in_scope(principal)
+        scope = true() if principal.is_admin else access.in_groups(principal)
         return and_(HumanTask.assignee.is_(None), is_open(), scope)
     return and_(HumanTask.completed_by == principal.username, HumanTask.state == COMPLETED)
 

@@ -130,6 +130,8 @@ class ProcessInstance(Base):
     stage: Mapped[str | None] = mapped_column(String(200))
     department: Mapped[str | None] = mapped_column(String(200), index=True)
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The project's own parties, bound as it goes: lane role → organization id (engine.commands.parties).
+    parties: Mapped[dict[str, Any] | None] = mapped_column()
     state: Mapped[str] = mapped_column(Text)
     state_format: Mapped[int] = mapped_column(Integer, default=1)
     error: Mapped[dict[str, Any] | None] = mapped_column()
@@ -185,6 +187,8 @@ class HumanTask(Base):
     # The project's department while the task is open (tasks.sync, instances._write_back), so dashboards
     # count by department without joining process_instance.
     department: Mapped[str | None] = mapped_column(String(200))
+    # The project's party of the task's role when it has one: then only that organization's people work it.
+    organization_id: Mapped[int | None] = mapped_column(Integer)
     assignee: Mapped[str | None] = mapped_column(String(100))
     delegated_from: Mapped[str | None] = mapped_column(String(100))
     state: Mapped[str] = mapped_column(String(20), default="open")
