@@ -412,10 +412,9 @@ def _write_back(
         instance.stage = None
         audit.record(session, "completed", "engine", now, instance_id=instance.id)
     summary = dict(instance.summary or {})
+    kept = ctx.settings_of(session, instance).summary
     for data in (runtime.workflow_data(workflow), latest or {}):
-        summary.update(
-            {k: data[k] for k in ctx.settings_of(session, instance).summary if data.get(k) not in (None, "")}
-        )
+        summary.update({k: data[k] for k in kept if data.get(k) not in (None, "")})
     instance.summary = summary
     if summary.get("department") != instance.department:
         instance.department = summary.get("department")

@@ -107,6 +107,11 @@ def create_organization(
     return organization
 
 
+def row_number(row: Mapping[str, Any], position: int) -> int:
+    """The sheet line a row came from (its ``row`` entry), else its place counting a header as row 1."""
+    return row["row"] if isinstance(row.get("row"), int) else position
+
+
 def import_organizations(session: Session, rows: Iterable[Mapping[str, Any]]) -> list[Organization]:
     """Create one organization per row (``kind``, ``locality``, ``name``, ``credit_code``), all or none.
 
@@ -121,7 +126,7 @@ def import_organizations(session: Session, rows: Iterable[Mapping[str, Any]]) ->
     count = 0
     for position, row in enumerate(rows, start=2):
         count += 1
-        number = row["row"] if isinstance(row.get("row"), int) else position
+        number = row_number(row, position)
         problems, checked = _check(
             session, row.get("kind"), row.get("locality"), row.get("name"), row.get("credit_code")
         )

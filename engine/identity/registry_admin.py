@@ -44,7 +44,7 @@ def import_rows(session: Session, principal: Principal, rows: Iterable[Mapping[s
         raise PermissionDeniedError("你不能登记机构 / you may not register organizations")
     outside: dict[str, list[str]] = {}
     for position, row in enumerate(rows, start=2):
-        number = row["row"] if isinstance(row.get("row"), int) else position
+        number = organizations.row_number(row, position)
         try:
             code = get_locality(session, str(row.get("locality") or "").strip()).code
         except NotFoundError:

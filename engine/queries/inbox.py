@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.orm import Session
 
 from .. import definitions
@@ -34,6 +34,7 @@ from ..store.models import (
 )
 from ..store.open_tasks import by_due_date, is_open
 from .option_labels import OptionLabels, instance_option_labels
+from .projects import title_or_key_contains
 
 MINE, GROUP, DONE = "mine", "group", "done"
 TABS = (MINE, GROUP, DONE)
@@ -203,10 +204,6 @@ def tab_counts(session: Session, principal: Principal) -> dict[str, int]:
     }
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def week_end(today: date) -> date:
     """Sunday of the current (Monday-first, as in China) week."""
     return today + timedelta(days=6 - today.weekday())
@@ -231,13 +228,7 @@ def _filters(principal: Principal, query: InboxQuery, today: date) -> list[Colum
     elif query.due == "week":
         conditions.append(and_(HumanTask.due_date >= today, HumanTask.due_date <= week_end(today)))
     if query.text:
-        pattern = f"%{_escape_like(query.text)}%"
-        conditions.append(
-            or_(
-                ProcessInstance.title.ilike(pattern, escape="\\"),
-                ProcessInstance.business_key.ilike(pattern, escape="\\"),
-            )
-        )
+        conditions.append(title_or_key_contains(query.text))
     return conditions
 
 

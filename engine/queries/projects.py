@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..commands.tasks import open_tasks
@@ -36,9 +36,14 @@ class Project:
     history: list[AuditEvent] | None
 
 
-def escape_like(text: str) -> str:
-    """``text`` as a LIKE pattern's literal part (``%``, ``_`` and the escape character escaped)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def title_or_key_contains(text: str) -> ColumnElement[bool]:
+    """SQL condition on ``ProcessInstance``: ``text`` (taken literally, ``%`` and ``_`` too) in the
+    project's title or business key — the search of the project list and of the inbox."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(
+        ProcessInstance.title.ilike(pattern, escape="\\"),
+        ProcessInstance.business_key.ilike(pattern, escape="\\"),
+    )
 
 
 def list_projects(
@@ -58,13 +63,7 @@ def list_projects(
     if status:
         query = query.where(ProcessInstance.status == status)
     if text:
-        pattern = f"%{escape_like(text)}%"
-        query = query.where(
-            or_(
-                ProcessInstance.title.ilike(pattern, escape="\\"),
-                ProcessInstance.business_key.ilike(pattern, escape="\\"),
-            )
-        )
+        query = query.where(title_or_key_contains(text))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(ProcessInstance.id.desc()).limit(per_page).offset((page - 1) * per_page))
     return ProjectPage(list(rows), total, page, per_page)
