@@ -78,3 +78,14 @@ def test_a_message_whose_delivery_fails_is_recorded_on_the_project(api: Api, eng
     assert [e.action for e in engine.history(instance.id)][-1] == "error"
     again = api.post("agent_urumqi", "/messages", {"business_key": "UR-BIDS-FAIL", "message": "bids_reported"})
     assert again.status_code == 422  # still waiting at the catch event: the failed step kept nothing
+
+
+def test_a_manager_reassigns_a_task_of_their_locality_through_the_api(api: Api) -> None:
+    """Regression: the API answered a manager's successful reassignment with 404 (it re-read the task with
+    the group's seeing rule, which managers over the locality are not part of)."""
+    started = api.start("purchaser_urumqi", "650100", "UR-DOOR-3", project_name="社区助餐")
+    task = started.json["tasks"][0]["id"]
+    moved = api.post("manager_urumqi", f"/tasks/{task}/assign", {"assignee": "purchaser_urumqi"})
+    assert moved.status_code == 200, moved.json
+    assert moved.json["assignee"] == "purchaser_urumqi" and moved.json["business_key"] == "UR-DOOR-3"
+    assert api.post("manager_karamay", f"/tasks/{task}/assign", {"assignee": "purchaser_urumqi"}).status_code == 404
