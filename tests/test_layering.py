@@ -16,6 +16,7 @@ LAYERS = [
     {"formats"},
     {"store"},
     {"identity"},
+    {"registry"},
     {"spiff"},
     {"calendars"},
     {"definitions"},

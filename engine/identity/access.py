@@ -19,7 +19,16 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from ..errors import NotFoundError, PermissionDeniedError
-from ..store.models import OPEN, AuditEvent, HumanTask, Membership, ProcessInstance, RoleGrant, User
+from ..store.models import (
+    OPEN,
+    AuditEvent,
+    HumanTask,
+    Membership,
+    Organization,
+    ProcessInstance,
+    RoleGrant,
+    User,
+)
 from .localities import descendants, get_locality, lineage
 from .users import Principal
 
@@ -49,6 +58,8 @@ RULES: dict[str, Rule] = {
     "task.reassign": _rule("manager", reach=BELOW),
     "organization.manage": _rule("manager", reach=BELOW),
     "audit.read_all": _rule("auditor", reach=BELOW),
+    "registry.read": _rule("finance_reviewer", "manager", "auditor", "purchaser", "agent", reach=BELOW),
+    "registry.manage": _rule("finance_reviewer", "manager", reach=BELOW),
 }
 
 
@@ -160,15 +171,25 @@ def can_cancel(session: Session, principal: Principal, instance: ProcessInstance
 
 
 def in_groups(principal: Principal) -> ColumnElement[bool]:
-    """SQL condition on ``HumanTask``: tasks of the person's (role, locality) groups that go to everyone of
-    the group or to one of the person's organizations (the project's party of that role)."""
+    """SQL condition on ``HumanTask``: tasks the person's groups may see unclaimed and claim.
+
+    A task without a party goes to everyone holding its (role, locality); a task with one (the project's
+    provider, purchasing department …) to the people of that organization who hold its role — wherever
+    their grant is, as a provider of 乌鲁木齐 that wins a region project works it."""
     scopes = sorted(principal.task_scopes())
     if not scopes:
         return false()
-    party = HumanTask.organization_id.is_(None)
-    if principal.organizations:
-        party = or_(party, HumanTask.organization_id.in_(sorted(principal.organizations)))
-    return and_(party, or_(*(and_(HumanTask.role == role, HumanTask.locality_code == loc) for role, loc in scopes)))
+    unbound = and_(
+        HumanTask.organization_id.is_(None),
+        or_(*(and_(HumanTask.role == role, HumanTask.locality_code == loc) for role, loc in scopes)),
+    )
+    if not principal.organizations:
+        return unbound
+    bound = and_(
+        HumanTask.organization_id.in_(sorted(principal.organizations)),
+        HumanTask.role.in_(sorted({role for role, _ in scopes})),
+    )
+    return or_(unbound, bound)
 
 
 def _task_involves(principal: Principal) -> ColumnElement[bool]:
@@ -203,9 +224,9 @@ def in_group(principal: Principal, task: HumanTask) -> bool:
     and claim it."""
     if principal.is_admin:
         return True
-    if (task.role, task.locality_code) not in principal.task_scopes():
-        return False
-    return task.organization_id is None or task.organization_id in principal.organizations
+    if task.organization_id is not None:
+        return task.organization_id in principal.organizations and principal.has_role(task.role)
+    return (task.role, task.locality_code) in principal.task_scopes()
 
 
 def can_work_task(principal: Principal, task: HumanTask) -> bool:
@@ -218,10 +239,14 @@ def can_work_task(principal: Principal, task: HumanTask) -> bool:
 
 
 def is_lead_for(principal: Principal, task: HumanTask) -> bool:
-    """Group leads (and administrators) hand a task to someone of the same role and locality (of its party)."""
+    """Group leads (and administrators) hand a task to someone of its group: the same role and locality, or
+    for a task with a party the same role in that organization."""
+    bound = task.organization_id is not None
     return principal.is_admin or (
         in_group(principal, task)
-        and any(g.is_lead and g.role == task.role and g.locality == task.locality_code for g in principal.grants)
+        and any(
+            g.is_lead and g.role == task.role and (bound or g.locality == task.locality_code) for g in principal.grants
+        )
     )
 
 
@@ -255,28 +280,31 @@ def require_task(session: Session, principal: Principal, task: HumanTask, action
 
 
 def colleagues(session: Session, task: HumanTask, *, exclude: str | None = None) -> list[tuple[str, str]]:
-    """(username, display name) of active people holding the task's role in its locality — of its party's
-    organization when the task has one."""
+    """(username, display name) of active people of the task's group: holding its role in its locality, or
+    for a task with a party holding its role and working for that organization (as ``in_group``)."""
     if task.role is None:
         return []
     query = (
         select(User.username, User.display_name)
         .join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(RoleGrant.role == task.role, RoleGrant.locality_code == task.locality_code, User.is_active == true())
+        .where(RoleGrant.role == task.role, User.is_active == true())
         .order_by(User.username)
     )
     if task.organization_id is not None:
         members = select(Membership.user_id).where(Membership.organization_id == task.organization_id)
         query = query.where(User.id.in_(members))
+    else:
+        query = query.where(RoleGrant.locality_code == task.locality_code)
     rows = session.execute(query.distinct()).all()
     return [(name, display) for name, display in rows if name != exclude]
 
 
 def require_colleague(session: Session, task: HumanTask, username: str) -> None:
-    """Assign/delegate only inside the group, so a task never leaves its locality's people."""
+    """Assign/delegate only inside the group, so a task never leaves its locality's or its party's people."""
     if username not in {name for name, _ in colleagues(session, task)}:
+        where = f"organization {task.organization_id}" if task.organization_id is not None else task.locality_code
         raise PermissionDeniedError(
-            f"{username!r} does not hold role {task.role} in {task.locality_code}", field="assignee", user=username
+            f"{username!r} does not hold role {task.role} in {where}", field="assignee", user=username
         )
 
 
@@ -297,13 +325,19 @@ def readable_definition_localities(session: Session, principal: Principal) -> se
 
 
 def audit_scope(session: Session, principal: Principal) -> ColumnElement[bool]:
-    """SQL condition on ``AuditEvent`` for the global audit trail (auditors: their localities and below)."""
+    """SQL condition on ``AuditEvent`` for the global audit trail (auditors: their localities and below) —
+    the events of their projects, and the registry's events (bans, credit) about their organizations."""
     if principal.is_admin:
         return true()
     codes = localities_for(session, principal, "audit.read_all") or set()
     if not codes:
         return false()
-    return AuditEvent.instance_id.in_(select(ProcessInstance.id).where(ProcessInstance.locality_code.in_(codes)))
+    projects = select(ProcessInstance.id).where(ProcessInstance.locality_code.in_(codes))
+    organizations = select(Organization.id).where(Organization.locality_code.in_(codes))
+    return or_(
+        AuditEvent.instance_id.in_(projects),
+        and_(AuditEvent.instance_id.is_(None), AuditEvent.data["organization_id"].as_integer().in_(organizations)),
+    )
 
 
 def in_localities(column: ColumnElement[str], codes: Iterable[str] | None) -> ColumnElement[bool]:

@@ -21,33 +21,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidDataError, NotFoundError
-from ..store.models import Membership, Organization, User
+from ..errors import ConflictError, InvalidDataError, NotFoundError
+from ..store.models import OPEN, HumanTask, Membership, Organization, User
 from ..store.unit_of_work import conflicts_reported
 from .credit_code import credit_code_problems, normalize
+from .kinds import KINDS, kind_of
 from .localities import get_locality
 
 MAX_NAME = 200
 
-
-@dataclass(frozen=True)
-class Kind:
-    code: str
-    zh: str
-    en: str
-    needs_credit_code: bool = False
-
-
-KINDS: tuple[Kind, ...] = (
-    Kind("finance_bureau", "财政部门", "Finance bureau"),
-    Kind("purchasing_department", "采购单位", "Purchasing department"),
-    Kind("procurement_agent", "采购代理机构", "Procurement agent", needs_credit_code=True),
-    Kind("provider", "承接主体", "Provider", needs_credit_code=True),
-    Kind("evaluator", "第三方评价机构", "Third-party evaluator"),
-    Kind("supervisor", "监督部门", "Supervisor"),
-)
-BY_CODE = {kind.code: kind for kind in KINDS}
-_BY_LABEL = {kind.zh: kind for kind in KINDS} | {kind.en.lower(): kind for kind in KINDS}
 
 REQUIRED = "必填 / Required"
 WRONG_NAME = f"名称应为1至{MAX_NAME}个字符 / The name must have 1 to {MAX_NAME} characters"
@@ -75,12 +57,6 @@ def code_taken(holder: str) -> str:
 
 def repeats_row(row: int) -> str:
     return f"与第{row}行重复 / Repeats row {row}"
-
-
-def kind_of(text: str) -> Kind | None:
-    """The kind a code or a Chinese or English label names (``承接主体``, ``provider``, ``Provider``)."""
-    name = text.strip()
-    return BY_CODE.get(name) or _BY_LABEL.get(name) or _BY_LABEL.get(name.lower())
 
 
 @dataclass(frozen=True)
@@ -168,6 +144,45 @@ def add_member(session: Session, organization: Organization, user: User) -> Memb
     with conflicts_reported("the memberships"):
         session.flush()
     return membership
+
+
+def remove_member(session: Session, organization: Organization, user: User) -> None:
+    """Take a person out of an organization — refused while they hold one of its open tasks, which would
+    otherwise stay with someone who may no longer see it."""
+    held = _open_task_ids(session, HumanTask.organization_id == organization.id, HumanTask.assignee == user.username)
+    if held:
+        raise ConflictError(holds_tasks(f"{user.username}", held), tasks=held)
+    membership = session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.organization_id == organization.id)
+    )
+    if membership is None:
+        message = f"{user.username}不是该机构的成员 / {user.username} is not a member of {organization.name}"
+        raise InvalidDataError(message, {"username": [message]})
+    session.delete(membership)
+    session.flush()
+
+
+def deactivate_organization(session: Session, organization: Organization) -> None:
+    """Take an organization off the register (kept, for the projects and records that name it) — refused
+    while it holds open tasks: they must be finished or their projects moved to another party first."""
+    held = _open_task_ids(session, HumanTask.organization_id == organization.id)
+    if held:
+        raise ConflictError(holds_tasks(organization.name, held), tasks=held)
+    organization.is_active = False
+    session.flush()
+
+
+def holds_tasks(who: str, task_ids: list[int]) -> str:
+    shown = ", ".join(str(i) for i in task_ids[:10]) + (" …" if len(task_ids) > 10 else "")
+    return (
+        f"{who}还有{len(task_ids)}项未办结的任务（{shown}），请先办结或转交 / "
+        f"{who} still holds {len(task_ids)} open tasks ({shown}); finish or hand them over first"
+    )
+
+
+def _open_task_ids(session: Session, *conditions: Any) -> list[int]:
+    query = select(HumanTask.id).where(HumanTask.state == OPEN, *conditions).order_by(HumanTask.id)
+    return list(session.scalars(query.limit(101)))
 
 
 def organizations_of(session: Session, user: User) -> list[Organization]:

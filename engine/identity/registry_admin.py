@@ -81,6 +81,21 @@ def add_member(session: Session, principal: Principal, organization_id: int, use
     return organizations.add_member(session, found, user)
 
 
+def remove_member(session: Session, principal: Principal, organization_id: int, username: str) -> None:
+    """Take a person out of an organization of the person's localities (not while they hold its tasks)."""
+    found = organization(session, organization_id)
+    _require_in(session, principal, found.locality_code)
+    organizations.remove_member(session, found, get_user(session, username))
+
+
+def deactivate(session: Session, principal: Principal, organization_id: int) -> Organization:
+    """Take an organization of the person's localities off the register (not while it holds tasks)."""
+    found = organization(session, organization_id)
+    _require_in(session, principal, found.locality_code)
+    organizations.deactivate_organization(session, found)
+    return found
+
+
 def members(session: Session, organization_id: int) -> tuple[Organization, list[str]]:
     """An organization and the usernames of its people."""
     found = organization(session, organization_id)

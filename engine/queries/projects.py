@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from ..commands.tasks import open_tasks
@@ -17,6 +17,7 @@ from ..identity import access
 from ..identity.users import Principal
 from ..store import audit
 from ..store.models import AuditEvent, HumanTask, ProcessInstance
+from ..store.search import any_contains
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,7 @@ class Project:
 def title_or_key_contains(text: str) -> ColumnElement[bool]:
     """SQL condition on ``ProcessInstance``: ``text`` (taken literally, ``%`` and ``_`` too) in the
     project's title or business key — the search of the project list and of the inbox."""
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(
-        ProcessInstance.title.ilike(pattern, escape="\\"),
-        ProcessInstance.business_key.ilike(pattern, escape="\\"),
-    )
+    return any_contains(text, ProcessInstance.title, ProcessInstance.business_key)
 
 
 def list_projects(

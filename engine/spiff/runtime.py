@@ -264,3 +264,14 @@ def _guarded(action: Callable[[], Any]) -> None:
 def task_data(workflow: BpmnWorkflow, task_uuid: str) -> dict[str, Any]:
     task = _find(workflow, task_uuid)
     return dict(task.data) if task is not None else {}
+
+
+def evaluate(expression: str, data: dict[str, Any]) -> Any:
+    """An expression of a model (a candidate, say) over a task's data, in the scripts' restricted
+    environment; any failure is an ``ExecutionError``."""
+    try:
+        return SCRIPT_ENGINE.environment.evaluate(expression, dict(data))
+    except ExecutionError:
+        raise
+    except Exception as exc:
+        raise ExecutionError(f"{type(exc).__name__}: {exc}") from None

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
@@ -34,9 +35,11 @@ from ..errors import DefinitionError, InvalidDataError, ServflowError
 from ..formats.forms import example_submission, validate_submission
 from . import runtime
 from .parsing import ParsedBundle, scenario_process_key
+from .registry_lookup import bans_from, listed_bans
 
 MAX_STEPS = 500
-_SCENARIO_KEYS = {"name", "start", "answers", "expect", "description"}
+_SCENARIO_KEYS = {"name", "start", "answers", "expect", "description", "blacklist"}
+_BAN_KEYS = {"credit_code", "starts_on", "ends_on", "reason"}
 _EXPECT_KEYS = {"tasks", "path", "end", "data"}
 
 
@@ -53,6 +56,9 @@ class Scenario:
     expect_path: list[str] | None = None
     expect_end: bool | None = None
     expect_data: dict[str, Any] | None = None
+    #: The registry's blacklist as the run sees it (``provider_ban`` in scripts): the deploy is judged
+    #: without the database, so a scenario of the credit check lists the bans it needs.
+    blacklist: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass
@@ -131,6 +137,9 @@ def _scenario(item: Any, index: int, source: str) -> Scenario:
         raise fail('"expect.end" must be true or false')
     if "data" in expect and not isinstance(expect["data"], dict):
         raise fail('"expect.data" must be an object of expected values')
+    blacklist = item.get("blacklist", [])
+    if not isinstance(blacklist, list) or not all(_is_ban(entry) for entry in blacklist):
+        raise fail('"blacklist" must list {credit_code, starts_on, ends_on, reason} with dates as yyyy-MM-dd')
     return Scenario(
         name=name.strip(),
         start=start,
@@ -139,7 +148,21 @@ def _scenario(item: Any, index: int, source: str) -> Scenario:
         expect_path=expect.get("path"),
         expect_end=expect.get("end"),
         expect_data=expect.get("data"),
+        blacklist=tuple(blacklist),
     )
+
+
+def _is_ban(entry: Any) -> bool:
+    if (
+        not isinstance(entry, dict)
+        or set(entry) - _BAN_KEYS
+        or not {"credit_code", "starts_on", "ends_on"} <= set(entry)
+    ):
+        return False
+    try:
+        return all(isinstance(entry[k], str) and date.fromisoformat(entry[k]) for k in ("starts_on", "ends_on"))
+    except ValueError:
+        return False
 
 
 def run_bundle_scenarios(parsed: ParsedBundle, files: dict[str, bytes]) -> list[ScenarioResult]:
@@ -161,23 +184,26 @@ def run_scenario(
     result = ScenarioResult(process=process_key, name=scenario.name, passed=False)
     remaining = {element_id: list(answers) for element_id, answers in scenario.answers.items()}
     try:
-        workflow = runtime.new_workflow(_spec_set(parsed, process_key), dict(scenario.start))
-        runtime.advance(workflow)
-        for _ in range(max_steps):
-            step = _next_answer(workflow, remaining, parsed)
-            if step is None:
-                break
-            task, data = step
-            runtime.complete(workflow, task.task_uuid, data)
-            result.tasks.append(task.element_id)
-        else:
-            _fail(result, f"超过 {max_steps} 步仍未停止（循环？）", f"still running after {max_steps} steps (a loop?)")
-        result.ended = runtime.is_completed(workflow)
-        result.waiting_at = [t.element_id for t in runtime.ready_tasks(workflow)] + [
-            t.element_id for t in runtime.pending_timers(workflow)
-        ]
-        result.path = _path(workflow)
-        result.data = _stop_data(workflow)
+        with bans_from(listed_bans(scenario.blacklist)):
+            workflow = runtime.new_workflow(_spec_set(parsed, process_key), dict(scenario.start))
+            runtime.advance(workflow)
+            for _ in range(max_steps):
+                step = _next_answer(workflow, remaining, parsed)
+                if step is None:
+                    break
+                task, data = step
+                runtime.complete(workflow, task.task_uuid, data)
+                result.tasks.append(task.element_id)
+            else:
+                _fail(
+                    result, f"超过 {max_steps} 步仍未停止（循环？）", f"still running after {max_steps} steps (a loop?)"
+                )
+            result.ended = runtime.is_completed(workflow)
+            result.waiting_at = [t.element_id for t in runtime.ready_tasks(workflow)] + [
+                t.element_id for t in runtime.pending_timers(workflow)
+            ]
+            result.path = _path(workflow)
+            result.data = _stop_data(workflow)
     except InvalidDataError as exc:
         return _fail(result, f"答复未通过表单校验：{exc.errors}", f"an answer is refused by its form: {exc.errors}")
     except ServflowError as exc:

@@ -34,6 +34,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 from ..errors import ExecutionError
+from .registry_lookup import provider_ban
 
 MAX_STEPS = 200_000
 MAX_SECONDS = 5.0
@@ -165,6 +166,7 @@ SAFE_GLOBALS: dict[str, Any] = {
     "timedelta": _dt.timedelta,
     "Decimal": decimal.Decimal,
     "math": SimpleNamespace(**{name: getattr(math, name) for name in _MATH_NAMES}),
+    "provider_ban": provider_ban,
 }
 
 # --------------------------------------------------------------------------- the check (before run)

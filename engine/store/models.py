@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -298,6 +299,59 @@ class Organization(Base):
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProviderQualification(Base):
+    """A licence or certificate a provider holds (资质), with its period of validity, as finance recorded it."""
+
+    __tablename__ = "provider_qualification"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    number: Mapped[str] = mapped_column(String(100), default="")
+    valid_from: Mapped[date | None] = mapped_column()
+    valid_until: Mapped[date | None] = mapped_column()
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CreditRecord(Base):
+    """One entry of a provider's credit record (信用记录): a project's evaluation grade and score, or an
+    entry finance made; one per project and source, replaced when the project is evaluated again."""
+
+    __tablename__ = "credit_record"
+    __table_args__ = (UniqueConstraint("organization_id", "instance_id", "source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(20))
+    score: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BlacklistEntry(Base):
+    """A provider barred from awards (黑名单) from ``starts_on`` to ``ends_on`` (both days included), until
+    finance lifts it; kept after it ends or is lifted, as the record of what was decided."""
+
+    __tablename__ = "blacklist_entry"
+    __table_args__ = (Index("ix_blacklist_organization", "organization_id", "ends_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(200), default="")
+    starts_on: Mapped[date] = mapped_column()
+    ends_on: Mapped[date] = mapped_column()
+    decided_by: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lifted_by: Mapped[str | None] = mapped_column(String(100))
+    lifted_at: Mapped[datetime | None] = mapped_column()
+    lift_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class Membership(Base):
