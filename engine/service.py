@@ -120,8 +120,10 @@ class Engine:
         data: dict[str, Any] | None = None,
         actor: tasks.Actor = "system",
         title: str | None = None,
+        organization_id: int | None = None,
     ) -> ProcessInstance:
-        """Start a project in ``locality`` (a code or a name): a person must be a purchaser there."""
+        """Start a project in ``locality`` (a code or a name): a person must be a purchaser there, working
+        for one of its purchasing departments (``organization_id`` names which, when several)."""
         return self.start_and_answer(
             process_key,
             locality=locality,
@@ -129,6 +131,7 @@ class Engine:
             data=data,
             actor=actor,
             title=title,
+            organization_id=organization_id,
             answer=lambda project: project.instance,
         )
 
@@ -143,6 +146,7 @@ class Engine:
         title: str | None,
         answer: Callable[[projects.Project], T],
         receipt: idempotency.Receipt | None = None,
+        organization_id: int | None = None,
     ) -> T:
         """Start a project and build the caller's answer from it in the same transaction.
 
@@ -170,6 +174,8 @@ class Engine:
                 data=dict(data or {}),
                 actor=_name(actor),
                 title=title,
+                from_person=not (isinstance(actor, str) or actor.is_admin),
+                organization_id=organization_id,
             )
             with conflicts_reported("this project"):
                 uow.session.flush()

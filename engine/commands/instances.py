@@ -153,7 +153,11 @@ def start(
     data: dict[str, Any],
     actor: str,
     title: str | None = None,
+    from_person: bool = False,
+    organization_id: int | None = None,
 ) -> ProcessInstance:
+    """Start a project; ``from_person``: ``actor`` is a person, who must work for a purchasing department
+    there (``organization_id`` names which, when several)."""
     now = ctx.now()
     bound = bind_versions(session, process_key, locality)
     instance = ProcessInstance(
@@ -171,11 +175,13 @@ def start(
     )
     session.add(instance)
     session.flush()
+    audit.record(session, "started", actor, now, instance_id=instance.id, data=data)
+    rules = ctx.settings_of(session, instance).parties
+    parties.bind_at_start(session, instance, rules, actor, now, from_person=from_person, chosen=organization_id)
     specs = spec_set(session, ctx, instance)
     workflow = runtime.new_workflow(specs, {"locality": locality, "business_key": business_key, **data})
-    runtime.advance(workflow, now=now)
-    audit.record(session, "started", actor, now, instance_id=instance.id, data=data)
-    parties.bind_applicant(session, instance, actor, now)
+    with parties.scripts_read_registry(session):
+        runtime.advance(workflow, now=now)
     _write_back(session, ctx, instance, workflow, specs, now, had_timers=False)
     return instance
 
@@ -208,9 +214,11 @@ def complete(
     _require_running(instance)
     actor = username
     now = ctx.now()
+    parties.bind_from_submission(session, instance, ctx.settings_of(session, instance).parties, data, actor, now)
     workflow = runtime.load(instance.state, specs)
     had_timers = bool(runtime.pending_timers(workflow))
-    extensions, task_data = runtime.complete(workflow, row.task_uuid, data, now=now)
+    with parties.scripts_read_registry(session):
+        extensions, task_data = runtime.complete(workflow, row.task_uuid, data, now=now)
     _record_disclosure(session, instance, row, extensions.get("servflow:disclose"), task_data, now)
     row.state = TASK_COMPLETED
     row.completed_by = actor
@@ -236,6 +244,7 @@ def complete(
         latest=task_data,
         had_timers=had_timers,
         known_open=locked.open_tasks,
+        actor=actor,
     )
     return Completed(instance, row, open_now)
 
@@ -267,7 +276,8 @@ def fire_timers(session: Session, ctx: Context, *, instance_id: int, actor: str 
         return instance
     specs = spec_set(session, ctx, instance)
     workflow = runtime.load(instance.state, specs)
-    runtime.advance(workflow, now=now)
+    with parties.scripts_read_registry(session):
+        runtime.advance(workflow, now=now)
     audit.record(session, "timer_fired", actor, now, instance_id=instance.id, data={"jobs": [job.id for job in due]})
     _write_back(session, ctx, instance, workflow, specs, now)
     return instance
@@ -289,8 +299,9 @@ def deliver(
     specs = spec_set(session, ctx, instance)
     now = ctx.now()
     workflow = runtime.load(instance.state, specs)
-    change(workflow)
-    runtime.advance(workflow, now=now)
+    with parties.scripts_read_registry(session):
+        change(workflow)
+        runtime.advance(workflow, now=now)
     audit.record(session, action, actor, now, instance_id=instance.id, data=data)
     _write_back(session, ctx, instance, workflow, specs, now)
     return instance
@@ -389,6 +400,7 @@ def _write_back(
     latest: dict[str, Any] | None = None,
     had_timers: bool = True,
     known_open: list[HumanTask] | None = None,
+    actor: str = "engine",
 ) -> list[HumanTask]:
     """Write everything a step changed and return the instance's open tasks.
 
@@ -411,11 +423,14 @@ def _write_back(
         instance.ended_at = now
         instance.stage = None
         audit.record(session, "completed", "engine", now, instance_id=instance.id)
-    summary = dict(instance.summary or {})
-    kept = ctx.settings_of(session, instance).summary
+    settings = ctx.settings_of(session, instance)
+    before = dict(instance.summary or {})
+    summary = dict(before)
+    kept = settings.summary + parties.credit_fields(settings)
     for data in (runtime.workflow_data(workflow), latest or {}):
         summary.update({k: data[k] for k in kept if data.get(k) not in (None, "")})
     instance.summary = summary
+    parties.record_evaluation(session, instance, settings, before, summary, actor, now)
     if summary.get("department") != instance.department:
         instance.department = summary.get("department")
         _copy_department(session, instance, synced.created)

@@ -1,27 +1,49 @@
 """A project's own parties: which organization is the project's purchaser, provider, agent …
 
 A lane's role resolves to the project's party of that role when it has one, so a purchaser-lane task goes
-to the purchasing department that applied, not to every purchaser of the locality. Parties are bound as
-the project goes, each binding an audit event; ``tasks.sync`` copies a task's party onto its row.
+to the purchasing department that applied and a provider-lane task to the provider that won, not to every
+purchaser or provider of the locality. How each role's party is found is the bundle's ``parties`` setting
+(``engine.formats.settings.PartyRule``):
 
-Bound so far: the purchaser, from the purchasing department the person who starts the project works for
-in its locality (when they work for exactly one there). A project started by a trusted caller, or by
-someone of no department, has no purchaser party: its purchaser tasks go to every purchaser of the
-locality, as before parties existed.
+- ``from: applicant`` — at start, the starter's organization of that kind in the project's locality. A
+  person starting a project must work for exactly one (or name which); a trusted caller (CLI, demo,
+  scenario) or a starter of none leaves the role unbound;
+- ``from: locality`` — at start, the locality's one active organization of that kind (its finance bureau);
+- ``credit_code`` — when a task submits a 统一社会信用代码 in that field, the registered organization of
+  that kind with that code; an unregistered code, and a provider blacklisted on the ``not_banned_on`` date,
+  are refused on the field, so the award never names a party the registry does not know or has banned.
+
+Each binding or change is an audit event (``party_bound``). A change also moves the role's open tasks of
+the project to the new party; ``tasks.sync`` copies the party onto rows it creates.
+
+The project's evaluation result (the bundle's ``credit_record`` fields) enters the bound provider's credit
+record in the registry (``engine.registry.credit``) as soon as it is known, updated if it changes.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..calendars.deadlines import local_date
+from ..errors import InvalidDataError, ServflowError
+from ..formats.settings import APPLICANT, LOCALITY, BundleSettings, PartyRule
+from ..identity.credit_code import credit_code_problems, normalize
+from ..registry.credit import active_ban, ban_message, record_credit
+from ..spiff.registry_lookup import BanLookup, bans_from
+from ..spiff.runtime import ReadyTask, evaluate
 from ..store import audit
-from ..store.models import Membership, Organization, ProcessInstance, User
+from ..store.models import OPEN, HumanTask, Membership, Organization, ProcessInstance, User
 
-PURCHASER = "purchaser"
-PURCHASING_DEPARTMENT = "purchasing_department"
+PROVIDER = "provider"
+CANDIDATE_ATTRIBUTES = ("candidateOrganization", "candidateUser")
+EVALUATION = "evaluate"  # the credit record's source: the project's performance evaluation
 
 
 def party_of(instance: ProcessInstance, role: str | None) -> int | None:
@@ -29,30 +51,276 @@ def party_of(instance: ProcessInstance, role: str | None) -> int | None:
     return (instance.parties or {}).get(role) if role else None
 
 
-def bind_applicant(session: Session, instance: ProcessInstance, username: str, now: datetime) -> None:
-    """Make the starter's purchasing department (of the project's locality) the project's purchaser."""
-    found = list(
-        session.execute(
-            select(Organization.id, Organization.name)
-            .join(Membership, Membership.organization_id == Organization.id)
-            .join(User, User.id == Membership.user_id)
-            .where(
-                User.username == username,
-                Organization.kind == PURCHASING_DEPARTMENT,
-                Organization.locality_code == instance.locality_code,
-                Organization.is_active.is_(True),
-            )
+def bind_at_start(
+    session: Session,
+    instance: ProcessInstance,
+    rules: Iterable[PartyRule],
+    username: str,
+    now: datetime,
+    *,
+    from_person: bool,
+    chosen: int | None = None,
+) -> None:
+    """Bind the parties known when a project starts: the applicant's department, the locality's bureau.
+
+    ``chosen`` is the organization a person starting the project named (they work for several)."""
+    for rule in rules:
+        if rule.source == APPLICANT:
+            found = _applicant_organization(session, instance, rule, username, from_person=from_person, chosen=chosen)
+        elif rule.source == LOCALITY:
+            locality = _active(rule.kind).where(Organization.locality_code == instance.locality_code)
+            found = _only(session, locality)
+        else:
+            continue
+        if found is not None:
+            _bind(session, instance, rule.role, found, username, now)
+
+
+def bind_from_submission(
+    session: Session,
+    instance: ProcessInstance,
+    rules: Iterable[PartyRule],
+    data: Mapping[str, Any],
+    username: str,
+    now: datetime,
+) -> None:
+    """Bind (or change) the parties a task's submitted data names by credit code; refuse what cannot be."""
+    errors: dict[str, list[str]] = {}
+    bindings = []
+    for rule in rules:
+        value = data.get(rule.credit_code) if rule.credit_code else None
+        if not isinstance(value, str) or not value.strip():
+            continue
+        problems = credit_code_problems(value)
+        if problems:
+            errors[rule.credit_code] = problems
+            continue
+        code = normalize(value)
+        found = session.scalar(_active(rule.kind).where(Organization.credit_code == code))
+        if found is None:
+            errors[rule.credit_code] = [unregistered(code)]
+            continue
+        if rule.role == PROVIDER or rule.not_banned_on:
+            entry = active_ban(session, found.id, _day(data.get(rule.not_banned_on or ""), now))
+            if entry is not None:
+                errors[rule.credit_code] = [ban_message(entry)]
+                continue
+        bindings.append((rule.role, found))
+    if errors:
+        field, messages = next(iter(errors.items()))
+        raise InvalidDataError(f"{field}: {messages[0]}", errors=errors)
+    for role, found in bindings:
+        _bind(session, instance, role, found, username, now)
+
+
+def scripts_read_registry(session: Session) -> AbstractContextManager[None]:
+    """While a step runs the workflow, its credit checks (``provider_ban`` in scripts) read the registry."""
+    return bans_from(registry_bans(session))
+
+
+@dataclass(frozen=True)
+class Candidates:
+    organization_id: int | None = None
+    username: str | None = None
+
+
+def named_candidates(
+    session: Session, instance: ProcessInstance, task: ReadyTask, settings: Mapping[str, Any], now: datetime
+) -> Candidates:
+    """Who a user task's own candidate expressions name (``servflow:task candidateOrganization`` — a credit
+    code or organization id — and ``candidateUser``, a username), over the task's data.
+
+    What names no active organization or person, or fails to evaluate, leaves the task to its lane's party;
+    the project's history says so (``candidates_unresolved``), so a designer can see why."""
+    organization_id = username = None
+    problems: dict[str, str] = {}
+    for attribute in CANDIDATE_ATTRIBUTES:
+        expression = str(settings.get(attribute) or "").strip()
+        if not expression:
+            continue
+        try:
+            value = evaluate(expression, task.data)
+        except ServflowError as exc:
+            problems[attribute] = exc.message
+            continue
+        if attribute == "candidateUser":
+            username = _active_username(session, value)
+            if username is None:
+                problems[attribute] = f"{value!r} is no active user"
+        else:
+            organization_id = _organization_named(session, value)
+            if organization_id is None:
+                problems[attribute] = f"{value!r} names no active organization"
+    if problems:
+        audit.record(
+            session,
+            "candidates_unresolved",
+            "engine",
+            now,
+            instance_id=instance.id,
+            element_id=task.element_id,
+            data=problems,
         )
-    )
-    if len(found) != 1:
+    return Candidates(organization_id, username)
+
+
+def _active_username(session: Session, value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return session.scalar(select(User.username).where(User.username == value.strip(), User.is_active.is_(True)))
+
+
+def _organization_named(session: Session, value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        condition = Organization.id == value
+    elif isinstance(value, str) and value.strip():
+        condition = Organization.credit_code == normalize(value)
+    else:
+        return None
+    return session.scalar(select(Organization.id).where(condition, Organization.is_active.is_(True)))
+
+
+def registry_bans(session: Session) -> BanLookup:
+    """The blacklist check scripts call (``provider_ban``), answered from the registry in this step's
+    transaction: a code no active provider is registered under is refused too."""
+
+    def lookup(code: str, on: date) -> str:
+        found = session.scalar(_active(PROVIDER).where(Organization.credit_code == code))
+        if found is None:
+            return unregistered(code)
+        entry = active_ban(session, found.id, on)
+        return ban_message(entry) if entry is not None else ""
+
+    return lookup
+
+
+def credit_fields(settings: BundleSettings) -> tuple[str, ...]:
+    """The data fields a project keeps in its summary for the provider's credit record."""
+    fields = settings.credit_record
+    return tuple(name for name in (fields.grade, fields.score) if name) if fields else ()
+
+
+def record_evaluation(
+    session: Session,
+    instance: ProcessInstance,
+    settings: BundleSettings,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    username: str,
+    now: datetime,
+) -> None:
+    """When a project's evaluation grade is set or changes, it enters its provider's credit record
+    (one entry per project: a re-evaluation replaces it)."""
+    fields = settings.credit_record
+    provider = party_of(instance, PROVIDER)
+    if fields is None or provider is None or after.get(fields.grade) in (None, ""):
         return
-    organization_id, name = found[0]
-    instance.parties = {**(instance.parties or {}), PURCHASER: organization_id}
-    audit.record(
+    names = credit_fields(settings)
+    if all(before.get(name) == after.get(name) for name in names):
+        return
+    score = after.get(fields.score) if fields.score else None
+    record_credit(
         session,
-        "party_bound",
-        username,
-        now,
+        organization_id=provider,
         instance_id=instance.id,
-        data={"role": PURCHASER, "organization_id": organization_id, "organization": name},
+        grade=str(after[fields.grade]),
+        score=float(score) if isinstance(score, int | float) and not isinstance(score, bool) else None,
+        source=EVALUATION,
+        recorded_by=username,
+        now=now,
     )
+
+
+def unregistered(code: str) -> str:
+    return (
+        f"统一社会信用代码 {code} 未在名录中登记，请先在机构名录中登记该机构 / "
+        f"No organization with credit code {code} is registered; register it in the organization list first"
+    )
+
+
+def no_department(locality: str) -> str:
+    return (
+        f"你不属于{locality}的任何采购单位，不能发起项目；请联系管理员将你加入所在单位 / "
+        f"You work for no purchasing department of locality {locality}; ask a manager to add you to yours"
+    )
+
+
+def several_departments(names: list[str]) -> str:
+    return (
+        f"你属于多个采购单位（{'、'.join(names)}），请选择以哪个单位发起 / "
+        f"You work for several purchasing departments ({', '.join(names)}); choose the one that applies"
+    )
+
+
+def not_yours(organization_id: int | None) -> str:
+    return (
+        f"你不是所选采购单位（{organization_id}）的成员 / You do not work for the chosen department {organization_id}"
+    )
+
+
+def _active(kind: str) -> Any:
+    return select(Organization).where(Organization.kind == kind, Organization.is_active.is_(True))
+
+
+def _only(session: Session, query: Any) -> Organization | None:
+    found = list(session.scalars(query.limit(2)))
+    return found[0] if len(found) == 1 else None
+
+
+def _applicant_organization(
+    session: Session,
+    instance: ProcessInstance,
+    rule: PartyRule,
+    username: str,
+    *,
+    from_person: bool,
+    chosen: int | None,
+) -> Organization | None:
+    query = (
+        _active(rule.kind)
+        .join(Membership, Membership.organization_id == Organization.id)
+        .join(User, User.id == Membership.user_id)
+        .where(User.username == username, Organization.locality_code == instance.locality_code)
+        .order_by(Organization.name)
+    )
+    found = list(session.scalars(query))
+    picked = [o for o in found if o.id == chosen] if chosen is not None else found
+    if len(picked) == 1:
+        return picked[0]
+    if not from_person and chosen is None:
+        return None
+    if not found:
+        message = no_department(instance.locality_code)
+    elif len(found) > 1 and chosen is None:
+        message = several_departments([o.name for o in found])
+    else:
+        message = not_yours(chosen)
+    raise InvalidDataError(message, errors={"organization_id": [message]})
+
+
+def _bind(
+    session: Session, instance: ProcessInstance, role: str, found: Organization, username: str, now: datetime
+) -> None:
+    before = party_of(instance, role)
+    if before == found.id:
+        return
+    instance.parties = {**(instance.parties or {}), role: found.id}
+    session.execute(
+        update(HumanTask)
+        .where(HumanTask.instance_id == instance.id, HumanTask.state == OPEN, HumanTask.role == role)
+        .values(organization_id=found.id)
+    )
+    data: dict[str, Any] = {"role": role, "organization_id": found.id, "organization": found.name}
+    if before is not None:
+        data["replaced_organization_id"] = before
+    audit.record(session, "party_bound", username, now, instance_id=instance.id, data=data)
+
+
+def _day(value: Any, now: datetime) -> date:
+    """The date a submitted field names (``yyyy-MM-dd``), or today where the project is."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            pass
+    return local_date(now)

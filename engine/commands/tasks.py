@@ -23,7 +23,7 @@ from ..identity.roles import role_for_lane
 from ..identity.users import Principal
 from ..spiff.runtime import ReadyTask
 from ..store.models import CANCELLED, COMPLETED, OPEN, HumanTask, ProcessInstance
-from .parties import party_of
+from .parties import named_candidates, party_of
 
 #: Who runs a task command: a signed-in person, checked against the task's rules, or the username of a
 #: trusted caller inside the process (the CLI, the scheduler, the demo seeder), which is not checked.
@@ -87,6 +87,8 @@ def sync(
             continue
         settings = task.extensions.get("servflow:task", {})
         due, remind, escalate = deadline(task, now, instance.locality_code) if deadline else (None, None, None)
+        role = role_for_lane(task.lane)
+        candidates = named_candidates(session, instance, task, settings, now)
         row = HumanTask(
             instance_id=instance.id,
             task_uuid=task.task_uuid,
@@ -94,10 +96,11 @@ def sync(
             element_id=task.element_id,
             name=task.name,
             form_key=settings.get("formKey") or None,
-            role=role_for_lane(task.lane),
+            role=role,
             locality_code=instance.locality_code,
             department=instance.department,
-            organization_id=party_of(instance, role_for_lane(task.lane)),
+            organization_id=candidates.organization_id or party_of(instance, role),
+            assignee=candidates.username,
             state=OPEN,
             priority=_priority(settings),
             created_at=now,

@@ -22,8 +22,9 @@ from ..calendars.deadlines import DeadlineRule
 from ..errors import DefinitionError, ExecutionError
 from ..formats.bundles import check_bundle
 from ..formats.forms import load_form
-from ..formats.settings import is_settings_file, load_settings
+from ..formats.settings import BundleSettings, is_settings_file, load_settings
 from ..formats.xmlsafe import parse_xml
+from ..identity.kinds import BY_CODE as ORGANIZATION_KINDS
 from ..identity.roles import is_known_role, role_for_lane
 from ..spiff.parsing import (
     BPMN_NS,
@@ -167,7 +168,7 @@ def _load_files(files: Mapping[str, bytes], problems: list[Problem]) -> _Documen
                 load_scenarios(content, source=name)
                 documents.scenario_keys[name] = scenario_key
             elif is_settings_file(name):
-                load_settings(content, source=name)
+                _check_party_kinds(load_settings(content, source=name), name)
             elif classify(name, content) == "form":
                 documents.forms.add(form_key_of(name))  # known even if broken: its own problem says why
                 load_form(content, source=name)
@@ -176,6 +177,14 @@ def _load_files(files: Mapping[str, bytes], problems: list[Problem]) -> _Documen
         except DefinitionError as exc:
             problems.append(_from_error(exc, "file", "文件无法读取", name))
     return documents
+
+
+def _check_party_kinds(settings: BundleSettings, source: str) -> None:
+    """Each party rule names a kind of organization the register knows."""
+    for rule in settings.parties:
+        if rule.kind not in ORGANIZATION_KINDS:
+            known = ", ".join(ORGANIZATION_KINDS)
+            raise DefinitionError(f"parties.{rule.role}.kind: {rule.kind!r} is not one of {known}", file=source)
 
 
 def _load_xml(name: str, content: bytes, documents: _Documents) -> None:
@@ -290,6 +299,10 @@ class _FileCheck:
                 f"{label} 的表单 {form_key} 不存在",
                 f"{label} uses form {form_key!r}, which is not in the bundle",
             )
+        self.code(task_id, attributes.get("candidateOrganization"), "eval",
+                  f"{label} 的候选机构表达式", f"candidateOrganization of {label}")  # fmt: skip
+        self.code(task_id, attributes.get("candidateUser"), "eval",
+                  f"{label} 的候选人表达式", f"candidateUser of {label}")  # fmt: skip
         try:
             DeadlineRule.from_attributes(attributes, element_id=task_id)
         except DefinitionError as exc:

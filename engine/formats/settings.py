@@ -7,7 +7,14 @@ own copy overrides the region's), so a locality's designer changes them without 
 - ``stages``: the lifecycle's stages in the order a project passes them (reports sort by it);
 - ``summary``: the data fields a project's summary keeps (shown beside every task, searched, exported);
 - ``stage_limits``: statutory limits on a stage's duration in calendar days, with the law they come from
-  (``{"sign": {"days": 30, "basis": "政府采购法第46条 …"}}``); stages without a legal limit are left out.
+  (``{"sign": {"days": 30, "basis": "政府采购法第46条 …"}}``); stages without a legal limit are left out;
+- ``parties``: how a project binds the organization behind each lane role (``engine.commands.parties``):
+  ``{"provider": {"kind": "provider", "credit_code": "winner_credit_code", "not_banned_on": "confirm_date"}}``
+  binds the organization whose 统一社会信用代码 a task submits in that field (refusing an unregistered code,
+  and a provider blacklisted on the date in ``not_banned_on``); ``"from": "applicant"`` binds the starter's
+  organization of that kind, ``"from": "locality"`` the project locality's one organization of that kind;
+- ``credit_record``: the data fields whose values the provider's credit record takes when a project's
+  evaluation is settled (``{"grade": "evaluation_grade", "score": "total_score"}``).
 
 A bundle without the file (a model imported from another tool) runs on the settings servflow ships
 (``engine.definitions.settings``), the conventions of the purchase-of-services forms.
@@ -34,11 +41,33 @@ class StageLimit:
     basis: str
 
 
+APPLICANT, LOCALITY = "applicant", "locality"
+
+
+@dataclass(frozen=True)
+class PartyRule:
+    """How one lane role's party is bound: from the applicant, the locality, or a submitted credit code."""
+
+    role: str
+    kind: str
+    source: str | None = None  # APPLICANT or LOCALITY; None when bound by ``credit_code``
+    credit_code: str | None = None
+    not_banned_on: str | None = None
+
+
+@dataclass(frozen=True)
+class CreditFields:
+    grade: str
+    score: str | None = None
+
+
 @dataclass(frozen=True)
 class BundleSettings:
     stages: tuple[str, ...] = ()
     summary: tuple[str, ...] = ()
     stage_limits: Mapping[str, StageLimit] = field(default_factory=lambda: MappingProxyType({}))
+    parties: tuple[PartyRule, ...] = ()
+    credit_record: CreditFields | None = None
 
     def stage_rank(self, key: str | None) -> tuple[int, str]:
         """Sort key of a stage: lifecycle order first, then others by name, none last."""
@@ -67,9 +96,9 @@ def load_settings(content: str | bytes, *, source: str = SETTINGS_FILE) -> Bundl
         raise DefinitionError(f"not valid JSON: {exc}", file=source) from None
     if not isinstance(raw, dict):
         raise DefinitionError("must be a JSON object", file=source)
-    unknown = sorted(set(raw) - {"stages", "summary", "stage_limits"})
+    unknown = sorted(set(raw) - set(_KNOWN))
     if unknown:
-        raise DefinitionError(f"unknown setting {unknown[0]!r} (stages, summary, stage_limits)", file=source)
+        raise DefinitionError(f"unknown setting {unknown[0]!r} ({', '.join(_KNOWN)})", file=source)
     limits_raw = raw.get("stage_limits", {})
     if not isinstance(limits_raw, dict):
         raise DefinitionError("stage_limits: must be an object of stage → {days, basis}", file=source)
@@ -78,7 +107,12 @@ def load_settings(content: str | bytes, *, source: str = SETTINGS_FILE) -> Bundl
         stages=_names(raw.get("stages", []), "stages", source),
         summary=_names(raw.get("summary", []), "summary", source),
         stage_limits=MappingProxyType(limits),
+        parties=_parties(raw.get("parties", {}), source),
+        credit_record=_credit_fields(raw.get("credit_record"), source),
     )
+
+
+_KNOWN = ("stages", "summary", "stage_limits", "parties", "credit_record")
 
 
 def _names(value: Any, name: str, source: str) -> tuple[str, ...]:
@@ -100,3 +134,45 @@ def _limit(stage: str, value: Any, source: str) -> StageLimit:
     if not isinstance(basis, str):
         raise DefinitionError(f"{where}.basis: text naming the law", file=source)
     return StageLimit(days, basis)
+
+
+def _field_name(value: Any, where: str, source: str) -> str:
+    if not isinstance(value, str) or not value.isidentifier():
+        raise DefinitionError(f"{where}: the name of a data field", file=source)
+    return value
+
+
+def _parties(value: Any, source: str) -> tuple[PartyRule, ...]:
+    if not isinstance(value, dict) or len(value) > MAX_ITEMS:
+        raise DefinitionError("parties: must be an object of lane role → {kind, from | credit_code}", file=source)
+    rules = []
+    for role, rule in value.items():
+        where = f"parties.{role}"
+        if not isinstance(rule, dict) or set(rule) - {"kind", "from", "credit_code", "not_banned_on"}:
+            raise DefinitionError(f"{where}: must be {{kind, from | credit_code, not_banned_on}}", file=source)
+        kind = rule.get("kind")
+        if not isinstance(kind, str) or not kind:
+            raise DefinitionError(f"{where}.kind: the kind of organization", file=source)
+        origin = rule.get("from")
+        if origin not in (None, APPLICANT, LOCALITY):
+            raise DefinitionError(f"{where}.from: {APPLICANT!r} or {LOCALITY!r}", file=source)
+        if (origin is None) == ("credit_code" not in rule):
+            raise DefinitionError(f"{where}: give either from or credit_code", file=source)
+        code = _field_name(rule["credit_code"], f"{where}.credit_code", source) if "credit_code" in rule else None
+        banned = rule.get("not_banned_on")
+        if banned is not None:
+            banned = _field_name(banned, f"{where}.not_banned_on", source)
+        rules.append(PartyRule(role, kind, origin, code, banned))
+    return tuple(rules)
+
+
+def _credit_fields(value: Any, source: str) -> CreditFields | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or "grade" not in value or set(value) - {"grade", "score"}:
+        raise DefinitionError("credit_record: must be {grade, score}", file=source)
+    score = value.get("score")
+    return CreditFields(
+        _field_name(value["grade"], "credit_record.grade", source),
+        _field_name(score, "credit_record.score", source) if score is not None else None,
+    )

@@ -17,8 +17,13 @@ from engine.identity.users import get_user, principal
 from engine.service import Engine
 from engine.store.models import AuditEvent, Disclosure, HumanTask
 
-CLEAN_CODE = "91650100MA7AB1C2D3"  # not on the shipped provider blacklist
-SECOND_CODE = "91650100MA70000002"
+#: The providers these tests award, registered by the ``shipped`` fixture (a code must be, to be awarded).
+PROVIDERS = {
+    "52650000MJ7000010H": "新疆天山社会工作服务中心",
+    "91650100MA7000026Q": "新疆丝路社会服务有限公司",
+    "91650100MA8892759U": "乌鲁木齐市爱心养老服务有限公司",  # the award forms' example code
+}
+CLEAN_CODE, SECOND_CODE, _ = PROVIDERS
 
 #: Who does each task, from the domain reference (purchase-of-services.md).
 ROLE_OF = {

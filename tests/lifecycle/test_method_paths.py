@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from lifecycle_helpers import (
+    CLEAN_CODE,
     ROLE_OF,
     application,
     assert_actors_hold_roles,
@@ -23,10 +24,12 @@ from lifecycle_helpers import (
     instalment,
     winner,
 )
+from sqlalchemy import select
 
 from engine.demo.driver import Driver
 from engine.demo.seed import demo_username
 from engine.service import Engine
+from engine.store.models import CreditRecord, Organization
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ def test_procurement_method_path_end_to_end(shipped: Engine, driver: Driver, pat
     assert summary["procurement_method"] == path.method
     assert summary["contract_amount"] == award
     assert summary["total_score"] == 87
-    assert summary.get("evaluation_grade", "良") == "良"  # shown once the engine summarises the grade
+    assert summary["evaluation_grade"] == "良"
 
     history = shipped.history(instance.id)
     assert [e.action for e in history][:1] == ["started"] and history[-1].action == "completed"
@@ -141,3 +144,8 @@ def test_procurement_method_path_end_to_end(shipped: Engine, driver: Driver, pat
     assert by_kind["contract"]["contract_amount"] == award
     assert by_kind["acceptance"]["acceptance_result"] == "pass"
     assert shipped.open_tasks(instance.id) == []
+
+    with shipped.unit_of_work() as uow:  # the evaluation entered the winner's credit record, once
+        records = uow.session.scalars(select(CreditRecord).where(CreditRecord.instance_id == instance.id)).all()
+        winner_id = uow.session.scalar(select(Organization.id).where(Organization.credit_code == CLEAN_CODE))
+        assert [(r.organization_id, r.grade, r.score, r.source) for r in records] == [(winner_id, "良", 87, "evaluate")]

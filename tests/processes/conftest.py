@@ -8,6 +8,7 @@ scenario value a form would refuse, therefore fails here and not in production.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
 from engine.formats.forms import example_submission, load_form, validate_submission
+from engine.spiff.registry_lookup import bans_from, listed_bans
 from engine.spiff.scripting import make_script_engine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,6 +133,19 @@ class Run:
 
     def count(self, task_id: str) -> int:
         return self.done.count(task_id)
+
+
+#: The registry's blacklist as these in-memory runs see it (``provider_ban`` in the credit checks).
+SAMPLE_BANS = (
+    {"credit_code": "91650100MA77XY812K", "starts_on": "2024-03-01", "ends_on": "2027-02-28", "reason": "严重违法失信"},
+    {"credit_code": "91650200MA79ABC34P", "starts_on": "2022-01-01", "ends_on": "2024-12-31", "reason": "重大税收违法"},
+)
+
+
+@pytest.fixture(autouse=True)
+def sample_blacklist() -> Iterator[None]:
+    with bans_from(listed_bans(SAMPLE_BANS)):
+        yield
 
 
 @pytest.fixture

@@ -103,7 +103,7 @@ def test_each_decision_table_parses(name: str) -> None:
 
 def test_all_files_are_there() -> None:
     assert sorted(f"{s}.bpmn" for s in (*STAGES, "lifecycle")) == BPMN
-    assert DMN == ["procurement_method.dmn", "provider_blacklist.dmn", "tender_threshold.dmn"]
+    assert DMN == ["procurement_method.dmn", "tender_threshold.dmn"]
 
 
 def test_lifecycle_calls_every_stage(documents: dict[str, Any]) -> None:

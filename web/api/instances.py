@@ -96,6 +96,7 @@ def start(args: dict[str, Any]) -> Response:
             data=args["data"],
             actor=principal,
             title=args.get("title") or None,
+            organization_id=args.get("organization_id"),
             answer=_project_detail,
             receipt=receipt,
         )

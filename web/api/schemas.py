@@ -188,6 +188,10 @@ class StartSchema(Schema):
     )
     title = Text(validate=validate.Length(max=300))
     data = JSONObject(load_default=dict)
+    organization_id = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "the purchasing department that applies, for a person who works for several"},
+    )
 
 
 class ReasonSchema(Schema):
@@ -375,3 +379,70 @@ class MemberSchema(Schema):
 class MembersSchema(Schema):
     organization = fields.Nested(OrganizationSchema, required=True)
     members = fields.List(fields.String(), required=True)
+
+
+class ProviderQuery(Schema):
+    locality = Text(validate=validate.Length(max=40))
+    q = Text(validate=validate.Length(max=200), metadata={"description": "part of the name or credit code"})
+    banned = fields.Boolean(metadata={"description": "only providers barred today (true) or not (false)"})
+
+
+class BlacklistEntrySchema(Schema):
+    id = fields.Integer(dump_only=True)
+    organization_id = fields.Integer(dump_only=True)
+    reason = Text(required=True, validate=validate.Length(min=1, max=500))
+    source = Text(load_default="", validate=validate.Length(max=200), metadata={"description": "处罚决定书文号 …"})
+    starts_on = Text(required=True, validate=validate.Length(max=40), metadata={"description": "yyyy-MM-dd"})
+    ends_on = Text(
+        required=True, validate=validate.Length(max=40), metadata={"description": "yyyy-MM-dd, the last day barred"}
+    )
+    decided_by = fields.String(dump_only=True)
+    decided_at = fields.DateTime(dump_only=True)
+    lifted_by = fields.String(dump_only=True)
+    lifted_at = fields.DateTime(dump_only=True)
+    lift_reason = fields.String(dump_only=True)
+
+
+class LiftSchema(Schema):
+    reason = Text(required=True, validate=validate.Length(min=1, max=500))
+
+
+class QualificationSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
+    number = Text(load_default="", validate=validate.Length(max=100))
+    valid_from = Text(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    valid_until = Text(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    recorded_by = fields.String(dump_only=True)
+    recorded_at = fields.DateTime(dump_only=True)
+
+
+class CreditRecordSchema(Schema):
+    instance_id = fields.Integer(allow_none=True)
+    grade = fields.String()
+    score = fields.Float(allow_none=True)
+    source = fields.String()
+    note = fields.String()
+    recorded_by = fields.String()
+    recorded_at = fields.DateTime()
+
+
+class WonProjectSchema(Schema):
+    id = fields.Integer()
+    business_key = fields.String()
+    title = fields.String()
+    locality = fields.String(attribute="locality_code")
+    status = fields.String()
+    stage = fields.String(allow_none=True)
+
+
+class ProviderRowSchema(Schema):
+    organization = fields.Nested(OrganizationSchema)
+    ban = fields.Nested(BlacklistEntrySchema, allow_none=True, metadata={"description": "the ban in force today"})
+
+
+class ProviderEntrySchema(ProviderRowSchema):
+    qualifications = fields.List(fields.Nested(QualificationSchema))
+    credit_records = fields.List(fields.Nested(CreditRecordSchema))
+    blacklist = fields.List(fields.Nested(BlacklistEntrySchema))
+    projects = fields.List(fields.Nested(WonProjectSchema))
