@@ -291,9 +291,7 @@ def queries(session: Session) -> dict[str, Callable[[], object]]:
         "dashboard totals, all": lambda: reporting.due_totals(session, TaskQuery(Scope(None), TODAY)),
         "dashboard by stage, all": lambda: reporting.due_counts(session, TaskQuery(Scope(None), TODAY), "stage"),
         f"dashboard by stage, {locality}": lambda: reporting.due_counts(session, TaskQuery(one_city, TODAY), "stage"),
-        "dashboard by locality, all": lambda: reporting.due_counts(
-            session, TaskQuery(Scope(None), TODAY), "locality"
-        ),
+        "dashboard by locality, all": lambda: reporting.due_counts(session, TaskQuery(Scope(None), TODAY), "locality"),
         "dashboard by department, all": lambda: reporting.due_counts(
             session, TaskQuery(Scope(None), TODAY), "department"
         ),

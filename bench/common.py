@@ -11,9 +11,7 @@ import time
 from collections.abc import Callable
 
 
-def time_each(
-    action: Callable[[], object], repeat: int, prepare: Callable[[], object] | None = None
-) -> list[float]:
+def time_each(action: Callable[[], object], repeat: int, prepare: Callable[[], object] | None = None) -> list[float]:
     """Seconds per call, one sample per call; ``prepare`` runs untimed after each call."""
     samples = []
     for _ in range(repeat):

@@ -128,7 +128,7 @@ def gunicorn(database_url: str, port: int, workers: int, log: Path, *, threads: 
     args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
     if threads > 1:
         args += ["--threads", str(threads)]
-    args += ["--access-logfile", "-", "--access-logformat", 'access %(m)s %(U)s %(s)s %(M)sms', "web:create_app()"]
+    args += ["--access-logfile", "-", "--access-logformat", "access %(m)s %(U)s %(s)s %(M)sms", "web:create_app()"]
     return Process(f"gunicorn:{port}", args, child_env(database_url), log)
 
 
