@@ -16,7 +16,7 @@ $(BIN)/python:
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-.stamp-frontend: web/frontend/package.json web/frontend/package-lock.json $(wildcard web/frontend/src/*.js web/frontend/src/**/*.js)
+.stamp-frontend: web/frontend/package.json web/frontend/package-lock.json $(shell find web/frontend/src -type f)
 	cd web/frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
 	touch $@
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine.errors import InvalidDataError, PermissionDeniedError
+from engine.errors import ConflictError, InvalidDataError, PermissionDeniedError
 from engine.formats.organization_sheet import MAX_SHEET_BYTES, read_organization_sheet
-from engine.identity import access, organizations, registry_admin
+from engine.identity import access, kinds, organizations, registry_admin
 from engine.identity.localities import locality_codes
 
 from .auth import current_principal, login_required
@@ -23,7 +23,7 @@ bp = Blueprint("organizations", __name__, url_prefix="/organizations")
 
 
 def kind_label(code: str) -> str:
-    kind = organizations.BY_CODE.get(code)
+    kind = kinds.BY_CODE.get(code)
     if kind is None:
         return code
     return kind.zh if current_language() == "zh" else kind.en
@@ -42,7 +42,7 @@ def _page(errors: dict[str, list[str]] | None = None, form: dict[str, str] | Non
         render_template(
             "organizations/index.html",
             rows=rows,
-            kinds=organizations.KINDS,
+            kinds=kinds.KINDS,
             kind_label=kind_label,
             localities=engine.read(locality_codes),
             chosen_locality=locality,
@@ -133,4 +133,30 @@ def add_member(organization_id: int) -> Any:
         flash(t("org.fix_errors"), "error")
         return _members_page(organization_id, exc.errors, 422)
     flash(t("org.member_added", user=username), "success")
+    return redirect(url_for("organizations.show", organization_id=organization_id))
+
+
+@bp.post("/<int:organization_id>/members/remove")
+@login_required
+def remove_member(organization_id: int) -> Any:
+    username = (request.form.get("username") or "").strip()
+    return _change(organization_id, registry_admin.remove_member, username, done=t("org.member_removed", user=username))
+
+
+@bp.post("/<int:organization_id>/deactivate")
+@login_required
+def deactivate(organization_id: int) -> Any:
+    return _change(organization_id, registry_admin.deactivate, done=t("org.deactivated"))
+
+
+def _change(organization_id: int, command: Any, *args: Any, done: str) -> Any:
+    """Run a change of the register; a refusal (holds open tasks) is shown on the organization's page."""
+    try:
+        get_engine().write(command, current_principal(), organization_id, *args)
+    except (ConflictError, InvalidDataError) as exc:
+        flash(str(exc), "error")
+        return _members_page(
+            organization_id, getattr(exc, "errors", None), 409 if isinstance(exc, ConflictError) else 422
+        )
+    flash(done, "success")
     return redirect(url_for("organizations.show", organization_id=organization_id))

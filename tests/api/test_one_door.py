@@ -5,7 +5,7 @@ from __future__ import annotations
 from api_client import Api
 from flask.testing import FlaskClient
 
-from engine.identity import users
+from engine.identity import organizations, users
 from engine.service import Engine
 from support import csrf_token, fixture_bytes, login
 
@@ -22,10 +22,12 @@ def _review_task(api: Api, engine: Engine, key: str) -> int:
 
 
 def _reviewer(engine: Engine, username: str) -> None:
-    """A finance reviewer of 乌鲁木齐 who is not the group's lead."""
+    """A finance reviewer of 乌鲁木齐市财政局 who is not the group's lead."""
     with engine.unit_of_work(write=True) as uow:
-        users.grant(
-            uow.session, users.create_user(uow.session, username, "demo123", username), "finance_reviewer", "650100"
+        user = users.create_user(uow.session, username, "demo123", username)
+        users.grant(uow.session, user, "finance_reviewer", "650100")
+        organizations.add_member(
+            uow.session, organizations.get_organization(uow.session, "650100", "乌鲁木齐市财政局"), user
         )
         uow.commit()
 

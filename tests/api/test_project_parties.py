@@ -37,7 +37,12 @@ def test_a_departments_application_goes_to_its_own_people_only(api: Api, engine:
     assert started.status_code == 201, started.json
     task = started.json["tasks"][0]["id"]
     history = api.get("purchaser_urumqi", f"/audit/instances/{started.json['id']}").json
-    assert [e["data"]["organization"] for e in history if e["action"] == "party_bound"] == ["乌鲁木齐市民政局"]
+    bound = {e["data"]["role"]: e["data"]["organization"] for e in history if e["action"] == "party_bound"}
+    assert bound == {
+        "purchaser": "乌鲁木齐市民政局",
+        "finance_reviewer": "乌鲁木齐市财政局",
+        "manager": "乌鲁木齐市财政局",
+    }
 
     assert task in _listed(api, "colleague_minzheng")
     assert task not in _listed(api, "purchaser_jiaoyu")

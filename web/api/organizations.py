@@ -82,3 +82,23 @@ def add_member(args: dict[str, Any], organization_id: int) -> dict[str, Any]:
     get_engine().write(registry_admin.add_member, me(), organization_id, args["username"])
     found, usernames = get_engine().read(registry_admin.members, organization_id)
     return {"organization": found, "members": usernames}
+
+
+@bp.route(f"{ORGANIZATION_URL}/members/<string(maxlength=100):username>", methods=["DELETE"])
+@bp.response(200, MembersSchema)
+@bp.alt_response(409, description="the person still holds open tasks of this organization")
+def remove_member(organization_id: int, username: str) -> dict[str, Any]:
+    """Take a person out of the organization (managers of its locality or above); refused while they hold
+    one of its open tasks."""
+    get_engine().write(registry_admin.remove_member, me(), organization_id, username)
+    found, usernames = get_engine().read(registry_admin.members, organization_id)
+    return {"organization": found, "members": usernames}
+
+
+@bp.route(ORGANIZATION_URL, methods=["DELETE"])
+@bp.response(200, OrganizationSchema)
+@bp.alt_response(409, description="the organization still holds open tasks")
+def deactivate(organization_id: int) -> Organization:
+    """Take the organization off the register (kept for the projects and records that name it); refused
+    while it holds open tasks."""
+    return get_engine().write(registry_admin.deactivate, me(), organization_id)

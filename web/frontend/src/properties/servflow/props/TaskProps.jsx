@@ -12,6 +12,12 @@ const TEXT_ATTRIBUTES = [
   ['dueFrom', '起算时间 Due from', '留空为任务到达时 / Empty: when the task arrives'],
   ['remindBefore', '到期前提醒 Remind before', '到期前多少个期限单位提醒 / Units before the due time'],
   ['escalateAfter', '逾期后升级 Escalate after', '逾期多少个期限单位后升级 / Units after the due time'],
+  ['candidateOrganization', '候选机构 Candidate organization',
+    '表达式，得出统一社会信用代码或机构编号，如 evaluator_credit_code；留空按泳道的项目当事方 / '
+    + 'An expression giving a credit code or organization id; empty: the lane\'s project party'],
+  ['candidateUser', '指定办理人 Candidate user',
+    '表达式，得出用户名，如 reviewer_username；留空为同组人员认领 / '
+    + 'An expression giving a username; empty: claimed by the group'],
 ];
 
 const DUE_UNITS = [
