@@ -6,7 +6,18 @@ from flask import Blueprint
 
 
 def BLUEPRINTS() -> list[Blueprint]:
-    from . import auth, dashboard, designer, home, inbox, notifications_page, organizations_page, public, tasks_page
+    from . import (
+        auth,
+        dashboard,
+        designer,
+        home,
+        inbox,
+        notifications_page,
+        organizations_page,
+        providers_page,
+        public,
+        tasks_page,
+    )
 
     return [
         auth.bp,
@@ -18,4 +29,5 @@ def BLUEPRINTS() -> list[Blueprint]:
         public.bp,
         notifications_page.bp,
         organizations_page.bp,
+        providers_page.bp,
     ]

@@ -11,7 +11,7 @@ from .i18n import current_language
 
 _LOCALITIES = {code: (zh, en) for code, zh, en, _ in DEFAULT_LOCALITIES}
 
-# (endpoint, message key, who sees it: a role, "any", or "admin")
+# (endpoint, message key, who sees it: a role, several roles, "any", or "admin")
 NAV = [
     ("inbox.index", "nav.inbox", "any"),
     ("dashboard.index", "nav.dashboard", "manager"),
@@ -19,6 +19,7 @@ NAV = [
     ("designer.index", "nav.designer", "designer"),
     ("public.index", "nav.public", "any"),
     ("organizations.index", "nav.organizations", "any"),
+    ("providers.index", "nav.providers", ("finance_reviewer", "manager", "auditor", "purchaser", "agent", "provider")),
     ("notifications.index", "nav.notifications", "any"),
 ]
 
@@ -43,6 +44,7 @@ def nav_links() -> list[tuple[str, str]]:
     for endpoint, label, audience in NAV:
         if endpoint not in current_app.view_functions:
             continue
-        if audience == "any" or (principal and (principal.is_admin or principal.has_role(audience))):
+        roles = (audience,) if isinstance(audience, str) else audience
+        if audience == "any" or (principal and (principal.is_admin or any(principal.has_role(r) for r in roles))):
             links.append((endpoint, label))
     return links

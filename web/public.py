@@ -1,7 +1,7 @@
 """The public disclosure page (信息公开): announcements the processes published, no sign-in needed.
 
 Only ``Disclosure`` rows are read here — the fields a task marked ``servflow:disclose`` chose to
-publish — so nothing else about a project can leak through this page.
+publish — so nothing else about a project can leak through this page — and the providers blacklisted today.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 
+from engine.calendars.deadlines import local_date
 from engine.queries import reporting
 from engine.queries.public_page import public_page
 from engine.store.models import Disclosure
@@ -90,8 +91,13 @@ def filters() -> reporting.DisclosureFilter:
 def index() -> Any:
     wanted = filters()
     page = int_arg("page", 1, 1, 1_000_000)
-    shown = get_engine().read(
-        public_page, wanted, page=1 if wants_csv() else page, per_page=CSV_LIMIT if wants_csv() else PER_PAGE
+    engine = get_engine()
+    shown = engine.read(
+        public_page,
+        wanted,
+        local_date(engine.clock()),
+        page=1 if wants_csv() else page,
+        per_page=CSV_LIMIT if wants_csv() else PER_PAGE,
     )
     found, localities = shown.found, shown.localities
     if found is None:
@@ -101,6 +107,7 @@ def index() -> Any:
     return render_template(
         "public/index.html",
         found=found,
+        bans=shown.bans,
         wanted=wanted,
         kinds=reporting.DISCLOSURE_KINDS,
         localities=localities,

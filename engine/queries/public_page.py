@@ -1,29 +1,40 @@
 """What the public disclosure page (信息公开) reads: the locality picker and one page of announcements.
 
 Anyone may read it without signing in, so it reads only ``Disclosure`` rows (through
-``reporting.disclosures``), never a project. One call through ``Engine.read`` per page view.
+``reporting.disclosures``), never a project, and the blacklist entries in force today (name, credit code,
+reason and period — what 政府采购严重违法失信行为记录名单 publish). One call through ``Engine.read`` per page view.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from ..identity.localities import locality_codes
+from ..registry.directory import PublicBan, public_bans
 from . import reporting
 
 
 @dataclass(frozen=True)
 class PublicPage:
-    """Every locality's code, and the announcements found — ``None`` when the filter names no locality."""
+    """Every locality's code, the announcements found — ``None`` when the filter names no locality — and
+    the bans in force today (of the chosen locality's providers, when one is chosen)."""
 
     localities: list[str]
     found: reporting.Page | None
+    bans: list[PublicBan]
 
 
-def public_page(session: Session, filters: reporting.DisclosureFilter, *, page: int, per_page: int) -> PublicPage:
+def public_page(
+    session: Session, filters: reporting.DisclosureFilter, today: date, *, page: int, per_page: int
+) -> PublicPage:
     localities = locality_codes(session)
     if filters.locality and filters.locality not in localities:
-        return PublicPage(localities, None)
-    return PublicPage(localities, reporting.disclosures(session, filters, page=page, per_page=per_page))
+        return PublicPage(localities, None, [])
+    return PublicPage(
+        localities,
+        reporting.disclosures(session, filters, page=page, per_page=per_page),
+        public_bans(session, today, filters.locality),
+    )
