@@ -3,14 +3,16 @@
 All demo users share the password ``DEMO_PASSWORD``; ``seed_users`` is idempotent. It also registers each
 demo locality's organizations (``DEMO_ORGANIZATIONS``: the finance bureau, the purchasing departments the demo
 projects name, a procurement agent, providers, an evaluator and a supervisor, each with a valid 统一社会信用代码)
-and makes the demo users members of theirs (``demo_organization``).
+and makes the demo users members of theirs (``demo_organization``); one more provider (``BANNED``) is on the
+blacklist, so the registry and the public page show a ban.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -20,13 +22,15 @@ from ..calendars import calendar_store
 from ..calendars.deadlines import local_date
 from ..definitions.shipped import shipped_bundle
 from ..errors import CalendarError, ConflictError
+from ..identity import access
 from ..identity.credit_code import compose_credit_code
 from ..identity.localities import REGION
 from ..identity.organizations import add_member, create_organization
 from ..identity.roles import ROLES
-from ..identity.users import create_user, grant, hash_password
+from ..identity.users import create_user, get_user, grant, hash_password, principal
+from ..registry import credit
 from ..service import Engine
-from ..store.models import CalendarYear, HumanTask, Organization, User
+from ..store.models import BlacklistEntry, CalendarYear, HumanTask, Organization, User
 from .driver import Driver, Scenario
 
 DEMO_PASSWORD = "demo123"
@@ -41,6 +45,8 @@ class DemoLogin:
     role: str
     locality: str
     display_name: str
+    #: Which of the role's organizations in the locality the account works for (a second department …).
+    rank: int = 0
 
 
 def demo_logins() -> list[DemoLogin]:
@@ -49,6 +55,8 @@ def demo_logins() -> list[DemoLogin]:
         for role in ROLES:
             logins.append(DemoLogin(f"{role.code}_{suffix}", role.code, code, f"{place}{role.zh}"))
         logins.append(DemoLogin(f"finance_reviewer2_{suffix}", "finance_reviewer", code, f"{place}财政部门（二）"))
+        logins.append(DemoLogin(f"purchaser2_{suffix}", "purchaser", code, f"{place}购买主体（二）", rank=1))
+        logins.append(DemoLogin(f"provider2_{suffix}", "provider", code, f"{place}承接主体（二）", rank=1))
     return logins
 
 
@@ -93,10 +101,11 @@ def seed_users(engine: Engine) -> list[DemoLogin]:
                 login.display_name,
                 password_hash=shared_hash,
                 email=f"{login.username}@example.test",
-                department=DEPARTMENTS[login.locality] if login.role == "purchaser" else None,
+                department=demo_organization(login) if login.role == "purchaser" else None,
             )
             grant(uow.session, user, login.role, login.locality, is_lead=login.role in ("finance_reviewer", "manager"))
         _seed_organizations(uow.session, logins)
+        _seed_ban(uow.session, engine.clock())
         uow.commit()
     return logins
 
@@ -152,38 +161,57 @@ _OTHERS: dict[str, tuple[tuple[str, str, str], ...]] = {  # kind, name, registra
 }
 
 
+#: A provider on the blacklist (so the registry and the public page show one): registered, never awarded.
+BANNED = DemoOrganization("provider", "650100", "乌鲁木齐市速洁保洁服务有限公司", "91")
+BAN_REASON = "提供虚假材料谋取中标（乌财采处〔2026〕3号）"
+
+
+def _demo_departments(code: str) -> list[DemoOrganization]:
+    """The locality's purchasing departments: the demo purchaser's first, then those its projects name."""
+    names = dict.fromkeys([DEPARTMENTS[code], *(p.department for p in DEMO_PROJECTS[code])])
+    return [
+        DemoOrganization("purchasing_department", code, name, "11")
+        for name in names
+        if name != _FINANCE[code]  # 克拉玛依市财政局 buys a service too: it stays the finance bureau
+    ]
+
+
 def _demo_organizations() -> tuple[DemoOrganization, ...]:
     """Per demo locality: its finance bureau, a purchasing department for every department its demo projects
     name (and the demo purchaser's), then its agent, providers, evaluator and supervisor."""
     found: list[DemoOrganization] = []
     for code, _suffix, _place in DEMO_LOCALITIES:
         found.append(DemoOrganization("finance_bureau", code, _FINANCE[code], "11"))
-        departments = dict.fromkeys([DEPARTMENTS[code], *(p.department for p in DEMO_PROJECTS[code])])
-        found.extend(
-            DemoOrganization("purchasing_department", code, name, "11")
-            for name in departments
-            if name != _FINANCE[code]  # 克拉玛依市财政局 buys a service too: it stays the finance bureau
-        )
+        found.extend(_demo_departments(code))
         found.extend(DemoOrganization(kind, code, name, registration) for kind, name, registration in _OTHERS[code])
     return tuple(found)
 
 
-#: The organization whose members hold each role (panel experts, service recipients and designers join none).
-_ROLE_ORGANIZATION = {
-    "purchaser": lambda code: DEPARTMENTS[code],
-    "finance_reviewer": lambda code: _FINANCE[code],
-    "manager": lambda code: _FINANCE[code],  # 分管领导 approves out-of-catalogue purchases for the finance bureau
-    "agent": lambda code: next(name for kind, name, _ in _OTHERS[code] if kind == "procurement_agent"),
-    "provider": lambda code: next(name for kind, name, _ in _OTHERS[code] if kind == "provider"),
-    "evaluator": lambda code: next(name for kind, name, _ in _OTHERS[code] if kind == "evaluator"),
-    "auditor": lambda code: next(name for kind, name, _ in _OTHERS[code] if kind == "supervisor"),
+def _of_kind(kind: str) -> Callable[[str], list[str]]:
+    return lambda code: [name for of, name, _ in _OTHERS[code] if of == kind]
+
+
+#: The organizations whose members hold each role (panel experts, service recipients and designers join none).
+_ROLE_ORGANIZATIONS: dict[str, Callable[[str], list[str]]] = {
+    "purchaser": lambda code: [o.name for o in _demo_departments(code)],
+    "finance_reviewer": lambda code: [_FINANCE[code]],
+    "manager": lambda code: [_FINANCE[code]],  # 分管领导 approves out-of-catalogue purchases for the finance bureau
+    "agent": _of_kind("procurement_agent"),
+    "provider": _of_kind("provider"),
+    "evaluator": _of_kind("evaluator"),
+    "auditor": _of_kind("supervisor"),
 }
 
 
 def demo_organization(login: DemoLogin) -> str | None:
     """The name of the organization (in the login's locality) a demo account is a member of, if any."""
-    pick = _ROLE_ORGANIZATION.get(login.role)
-    return pick(login.locality) if pick else None
+    pick = _ROLE_ORGANIZATIONS.get(login.role)
+    return pick(login.locality)[login.rank] if pick else None
+
+
+def demo_providers(code: str) -> list[str]:
+    """The providers registered in a demo locality; its demo projects are awarded to them in turn."""
+    return _of_kind("provider")(code)
 
 
 def _seed_organizations(session: Session, logins: list[DemoLogin]) -> None:
@@ -201,6 +229,27 @@ def _seed_organizations(session: Session, logins: list[DemoLogin]) -> None:
             add_member(session, existing[login.locality, name], users[login.username])
 
 
+
+
+def _seed_ban(session: Session, now: datetime) -> None:
+    """Blacklist the banned demo provider for three years from a month ago, once."""
+    banned = session.scalars(select(Organization).where(Organization.credit_code == BANNED.credit_code)).one()
+    if session.scalar(select(BlacklistEntry.id).where(BlacklistEntry.organization_id == banned.id)) is not None:
+        return
+    admin = principal(session, get_user(session, "admin"))
+    start = local_date(now) - timedelta(days=30)
+    credit.add_ban(
+        session,
+        admin,
+        banned.id,
+        reason=BAN_REASON,
+        source="乌鲁木齐市财政局",
+        starts_on=start,
+        ends_on=start + timedelta(days=3 * 365),
+        now=now,
+    )
+
+
 # --------------------------------------------------------------------------- demo projects
 
 REGION_CODE = DEMO_LOCALITIES[0][0]
@@ -213,8 +262,26 @@ def demo_username(role: str | None, locality: str) -> str:
     return f"{role or 'purchaser'}_{_SUFFIX.get(locality, 'region')}"
 
 
-def demo_actor(task: HumanTask) -> str:
-    return demo_username(task.role, task.locality_code)
+def _starter(code: str, department: str) -> str:
+    """The demo purchaser of the department a project names (else the locality's first purchaser)."""
+    for login in demo_logins():
+        if login.role == "purchaser" and login.locality == code and demo_organization(login) == department:
+            return login.username
+    return demo_username("purchaser", code)
+
+
+def party_actor(engine: Engine) -> Callable[[HumanTask], str]:
+    """Who acts on a demo task: the locality's demo account of its role when it is of the task's group,
+    else the first of the group (a task of a project's provider goes to that provider's people)."""
+
+    def actor(task: HumanTask) -> str:
+        default = demo_username(task.role, task.locality_code)
+        if task.organization_id is None:
+            return default
+        people = [name for name, _ in engine.read(access.colleagues, task)]
+        return default if default in people or not people else people[0]
+
+    return actor
 
 
 @dataclass(frozen=True)
@@ -299,17 +366,8 @@ DEMO_PROJECTS: dict[str, tuple[DemoProject, ...]] = {
         _P("社保基金运行绩效第三方评价", "克拉玛依市财政局", 150_000, "technical"),
     ),
 }
-PROVIDERS = (
-    "新疆天山社会工作服务中心",
-    "新疆丝路智慧科技有限公司",
-    "克拉玛依市油城物业服务有限公司",
-    "乌鲁木齐市爱心养老服务有限公司",
-    "新疆博格达检验检测有限公司",
-    "新疆绿洲职业技能培训学校",
-    "新疆昆仑法务咨询有限公司",
-)
-DEMO_ORGANIZATIONS = _demo_organizations()
-_PROVIDER_CODES = {o.name: o.credit_code for o in DEMO_ORGANIZATIONS if o.kind == "provider"}
+DEMO_ORGANIZATIONS = (*_demo_organizations(), BANNED)
+_CODES = {(o.kind, o.locality, o.name): o.credit_code for o in DEMO_ORGANIZATIONS}
 
 
 def _candidate(name: str, credit_code: str, amount: float) -> dict[str, Any]:
@@ -339,8 +397,10 @@ def _indicator(name: str, dimension: str, weight: int, target: str, actual: str,
 def _scenario(code: str, index: int, project: DemoProject, plan: Plan, today: date) -> dict[str, Any]:
     """Realistic answers for one project's whole lifecycle; the plan decides how far it gets."""
     award = round(project.budget * 0.95, 2)
-    provider = PROVIDERS[index % len(PROVIDERS)]
-    credit_code = _PROVIDER_CODES[provider]  # the registered provider's own code
+    providers = demo_providers(code)
+    provider = providers[index % len(providers)]
+    credit_code = _CODES["provider", code, provider]  # the registered provider's own code
+    agent = _of_kind("procurement_agent")(code)[0]
     start, end = today - timedelta(days=200), today + timedelta(days=165)
     method = project.method
     answers: dict[str, Any] = {
@@ -362,6 +422,7 @@ def _scenario(code: str, index: int, project: DemoProject, plan: Plan, today: da
             "target_satisfaction": 90,
             **plan.application,
         },
+        "publish_notice": {"agent_name": agent, "agent_credit_code": _CODES["procurement_agent", code, agent]},
         "record_bids": {"bid_count": 1 if method == "single_source" else 3},
         "evaluate_bids": {"candidates": [_candidate(provider, credit_code, award)]},
         "publicize_single_source": {"single_source_supplier": provider, "single_source_reason": "唯一具备资质"},
@@ -392,12 +453,15 @@ def seed_projects(engine: Engine) -> str:
     """Demo projects in every stage in the three demo localities; idempotent by business key.
 
     Tasks are completed by the demo user of the task's role and locality, some open tasks are
-    claimed, and every third project's open tasks are made overdue. Deploys the shipped processes
-    for the region first if nothing is deployed there yet (never over a designer's newer version).
+    claimed, and every third project's open tasks are made overdue. Seeds the demo users and organizations
+    and deploys the shipped processes for the region first if nothing is deployed there yet (never over a
+    designer's newer version).
     """
     engine.ensure_localities()
+    seed_users(engine)  # the projects' parties: their departments, agents and providers must be registered
     if not engine.versions(locality=REGION_CODE, key="lifecycle"):
         engine.deploy(shipped_bundle(), REGION_CODE, "demo", "shipped processes and forms")
+    demo_actor = party_actor(engine)
     driver = Driver(engine, actor=demo_actor)
     today = local_date(engine.clock())
     created: dict[str, int] = {}
@@ -414,7 +478,7 @@ def seed_projects(engine: Engine) -> str:
                     locality=code,
                     business_key=key,
                     data={"project_name": project.name, "department": project.department},
-                    actor=demo_username("purchaser", code),
+                    actor=_starter(code, project.department),
                     title=project.name,
                 )
             except ConflictError:

@@ -7,7 +7,7 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from engine.calendars.deadlines import local_date
-from engine.demo.seed import DEMO_LOCALITIES, demo_username, seed_projects
+from engine.demo.seed import DEMO_LOCALITIES, demo_logins, seed_projects
 from engine.service import Engine
 from engine.store.models import AuditEvent
 
@@ -35,11 +35,13 @@ def test_seed_projects_fills_every_stage_once(engine: Engine) -> None:
         assert project.title and not project.title.isascii(), "realistic Chinese project names"
     assert len({p.summary.get("procurement_method") for p in projects} - {None}) >= 5
 
+    logins = {login.username: login for login in demo_logins()}
     done = engine.tasks(state="completed", limit=10_000)
-    assert done and all(t.completed_by == demo_username(t.role, t.locality_code) for t in done)
+    assert done and all(logins[t.completed_by].role == t.role for t in done), "each by a demo account of its role"
+    assert {t.completed_by for t in done if t.role == "provider"} >= {"provider_urumqi", "provider2_urumqi"}
     open_tasks = engine.tasks(limit=10_000)
     claimed = [t for t in open_tasks if t.assignee]
-    assert claimed and all(t.assignee == demo_username(t.role, t.locality_code) for t in claimed)
+    assert claimed and all(logins[t.assignee].role == t.role for t in claimed)
     today = local_date(engine.clock())
     assert any(t.due_date and t.due_date < today for t in open_tasks), "some tasks are overdue"
     assert any(t.due_date and t.due_date >= today for t in open_tasks), "and some are not"
