@@ -54,7 +54,7 @@ def queue_sample_notices(engine: Engine) -> None:
     from datetime import UTC, datetime
 
     from engine.jobs import notifications
-    from engine.jobs.notifications import Notice
+    from engine.store.outbox import Notice, notify
 
     at = datetime(2025, 10, 11, 1, 0, tzinfo=UTC)
     samples = [
@@ -69,5 +69,5 @@ def queue_sample_notices(engine: Engine) -> None:
         for recipients, key, subject in samples:
             kind = notifications.REMINDER if key.startswith("remind") else notifications.ESCALATION
             notice = Notice(kind, subject, "项目：社区养老服务项目（R-1）\n任务：财政审核", key=key)
-            notifications.notify(uow.session, recipients, notice, at)
+            notify(uow.session, recipients, notice, at)
         uow.commit()

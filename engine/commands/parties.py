@@ -17,7 +17,8 @@ Each binding or change is an audit event (``party_bound``). A change also moves 
 the project to the new party; ``tasks.sync`` copies the party onto rows it creates.
 
 The project's evaluation result (the bundle's ``credit_record`` fields) enters the bound provider's credit
-record in the registry (``engine.registry.credit``) as soon as it is known, updated if it changes.
+record in the registry (``engine.registry.credit``) as soon as it is known, updated if it changes; a breach
+grade (``差``) also tells the project's finance bureau, who decide on a blacklisting.
 """
 
 from __future__ import annotations
@@ -39,11 +40,14 @@ from ..registry.credit import active_ban, ban_message, record_credit
 from ..spiff.registry_lookup import BanLookup, bans_from
 from ..spiff.runtime import ReadyTask, evaluate
 from ..store import audit
-from ..store.models import OPEN, HumanTask, Membership, Organization, ProcessInstance, User
+from ..store.models import OPEN, HumanTask, Membership, Organization, ProcessInstance, RoleGrant, User
+from ..store.outbox import Notice, notify
 
 PROVIDER = "provider"
 CANDIDATE_ATTRIBUTES = ("candidateOrganization", "candidateUser")
 EVALUATION = "evaluate"  # the credit record's source: the project's performance evaluation
+FINANCE = "finance_reviewer"
+CREDIT_BREACH = "credit_breach"  # the notification's kind
 
 
 def party_of(instance: ProcessInstance, role: str | None) -> int | None:
@@ -219,16 +223,51 @@ def record_evaluation(
     if all(before.get(name) == after.get(name) for name in names):
         return
     score = after.get(fields.score) if fields.score else None
+    grade = str(after[fields.grade])
+    if grade in fields.breach:
+        _tell_finance_of_breach(session, instance, provider, grade, now)
     record_credit(
         session,
         organization_id=provider,
         instance_id=instance.id,
-        grade=str(after[fields.grade]),
+        grade=grade,
         score=float(score) if isinstance(score, int | float) and not isinstance(score, bool) else None,
         source=EVALUATION,
         recorded_by=username,
         now=now,
     )
+
+
+def _tell_finance_of_breach(
+    session: Session, instance: ProcessInstance, provider_id: int, grade: str, now: datetime
+) -> None:
+    """A breach grade is for finance to weigh (blacklist or not): the people of the project's finance
+    bureau — or, with none bound, the finance reviewers of its locality — are told once per project and
+    grade, with the provider and the project named."""
+    provider = session.get(Organization, provider_id)
+    if provider is None:
+        return
+    finance = party_of(instance, FINANCE)
+    people = select(User.username).where(User.is_active.is_(True))
+    if finance is not None:
+        people = people.join(Membership, Membership.user_id == User.id).where(Membership.organization_id == finance)
+    else:
+        people = people.join(RoleGrant, RoleGrant.user_id == User.id).where(
+            RoleGrant.role == FINANCE, RoleGrant.locality_code == instance.locality_code
+        )
+    project = instance.title or instance.business_key
+    notice = Notice(
+        kind=CREDIT_BREACH,
+        subject=f"【信用研判】承接主体「{provider.name}」在项目「{project}」中绩效评价为「{grade}」",
+        body=(
+            f"项目：{project}（{instance.business_key}）\n承接主体：{provider.name}（{provider.credit_code}）\n"
+            f"请在承接主体名录中研判是否列入黑名单。 / The provider was graded {grade} on this project; "
+            "decide in the provider registry whether to blacklist it."
+        ),
+        key=f"breach:{instance.id}:{grade}",
+        instance_id=instance.id,
+    )
+    notify(session, session.scalars(people.distinct()), notice, now)
 
 
 def unregistered(code: str) -> str:

@@ -22,9 +22,9 @@ from ..calendars.deadlines import DeadlineRule
 from ..errors import DefinitionError, ExecutionError
 from ..formats.bundles import check_bundle
 from ..formats.forms import load_form
-from ..formats.settings import BundleSettings, is_settings_file, load_settings
+from ..formats.settings import is_settings_file, load_settings
 from ..formats.xmlsafe import parse_xml
-from ..identity.kinds import BY_CODE as ORGANIZATION_KINDS
+from ..identity.kinds import check_party_kinds
 from ..identity.roles import is_known_role, role_for_lane
 from ..spiff.parsing import (
     BPMN_NS,
@@ -168,7 +168,7 @@ def _load_files(files: Mapping[str, bytes], problems: list[Problem]) -> _Documen
                 load_scenarios(content, source=name)
                 documents.scenario_keys[name] = scenario_key
             elif is_settings_file(name):
-                _check_party_kinds(load_settings(content, source=name), name)
+                check_party_kinds(load_settings(content, source=name), name)
             elif classify(name, content) == "form":
                 documents.forms.add(form_key_of(name))  # known even if broken: its own problem says why
                 load_form(content, source=name)
@@ -177,14 +177,6 @@ def _load_files(files: Mapping[str, bytes], problems: list[Problem]) -> _Documen
         except DefinitionError as exc:
             problems.append(_from_error(exc, "file", "文件无法读取", name))
     return documents
-
-
-def _check_party_kinds(settings: BundleSettings, source: str) -> None:
-    """Each party rule names a kind of organization the register knows."""
-    for rule in settings.parties:
-        if rule.kind not in ORGANIZATION_KINDS:
-            known = ", ".join(ORGANIZATION_KINDS)
-            raise DefinitionError(f"parties.{rule.role}.kind: {rule.kind!r} is not one of {known}", file=source)
 
 
 def _load_xml(name: str, content: bytes, documents: _Documents) -> None:

@@ -229,8 +229,6 @@ def _seed_organizations(session: Session, logins: list[DemoLogin]) -> None:
             add_member(session, existing[login.locality, name], users[login.username])
 
 
-
-
 def _seed_ban(session: Session, now: datetime) -> None:
     """Blacklist the banned demo provider for three years from a month ago, once."""
     banned = session.scalars(select(Organization).where(Organization.credit_code == BANNED.credit_code)).one()

@@ -14,7 +14,8 @@ own copy overrides the region's), so a locality's designer changes them without 
   and a provider blacklisted on the date in ``not_banned_on``); ``"from": "applicant"`` binds the starter's
   organization of that kind, ``"from": "locality"`` the project locality's one organization of that kind;
 - ``credit_record``: the data fields whose values the provider's credit record takes when a project's
-  evaluation is settled (``{"grade": "evaluation_grade", "score": "total_score"}``).
+  evaluation is settled (``{"grade": "evaluation_grade", "score": "total_score"}``), and the grades that
+  are a serious breach (``"breach": ["差"]``): finance is told, to decide on a blacklisting.
 
 A bundle without the file (a model imported from another tool) runs on the settings servflow ships
 (``engine.definitions.settings``), the conventions of the purchase-of-services forms.
@@ -59,6 +60,7 @@ class PartyRule:
 class CreditFields:
     grade: str
     score: str | None = None
+    breach: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,10 +171,14 @@ def _parties(value: Any, source: str) -> tuple[PartyRule, ...]:
 def _credit_fields(value: Any, source: str) -> CreditFields | None:
     if value is None:
         return None
-    if not isinstance(value, dict) or "grade" not in value or set(value) - {"grade", "score"}:
-        raise DefinitionError("credit_record: must be {grade, score}", file=source)
+    if not isinstance(value, dict) or "grade" not in value or set(value) - {"grade", "score", "breach"}:
+        raise DefinitionError("credit_record: must be {grade, score, breach}", file=source)
     score = value.get("score")
+    breach = value.get("breach", [])
+    if not isinstance(breach, list) or not all(isinstance(g, str) and g.strip() for g in breach):
+        raise DefinitionError("credit_record.breach: must be a list of grades", file=source)
     return CreditFields(
         _field_name(value["grade"], "credit_record.grade", source),
         _field_name(score, "credit_record.score", source) if score is not None else None,
+        tuple(g.strip() for g in breach),
     )

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import DefinitionError
+from ..formats.settings import BundleSettings
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -33,3 +36,11 @@ def kind_of(text: str) -> Kind | None:
     """The kind a code or a Chinese or English label names (``承接主体``, ``provider``, ``Provider``)."""
     name = text.strip()
     return BY_CODE.get(name) or _BY_LABEL.get(name) or _BY_LABEL.get(name.lower())
+
+
+def check_party_kinds(settings: BundleSettings, source: str) -> None:
+    """Each of a bundle's party rules names a kind the register knows (refused at deploy otherwise)."""
+    for rule in settings.parties:
+        if rule.kind not in BY_CODE:
+            known = ", ".join(BY_CODE)
+            raise DefinitionError(f"parties.{rule.role}.kind: {rule.kind!r} is not one of {known}", file=source)

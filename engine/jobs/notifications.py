@@ -13,15 +13,13 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..identity.localities import lineage
@@ -29,45 +27,6 @@ from ..store.models import Notification, RoleGrant, User
 from ..store.unit_of_work import UnitOfWork
 
 REMINDER, ESCALATION, CALENDAR_MISSING, UNDELIVERABLE = "reminder", "escalation", "calendar_missing", "undeliverable"
-
-
-@dataclass(frozen=True)
-class Notice:
-    """What to tell people, before it is addressed to each of them."""
-
-    kind: str
-    subject: str
-    body: str
-    key: str
-    instance_id: int | None = None
-    human_task_id: int | None = None
-
-
-def notify(session: Session, recipients: Iterable[str], notice: Notice, now: datetime) -> int:
-    """Queue ``notice`` for each recipient once (per ``notice.key``); returns how many rows were new.
-
-    0 means nothing was written (nobody to tell, or everyone already had it): callers count that as
-    no notice sent.
-    """
-    rows = [
-        {
-            "recipient": user,
-            "kind": notice.kind,
-            "subject": notice.subject[:300],
-            "body": notice.body,
-            "instance_id": notice.instance_id,
-            "human_task_id": notice.human_task_id,
-            "dedupe_key": f"{notice.key}:{user}"[:200],
-            "created_at": now,
-        }
-        for user in sorted(set(recipients))
-    ]
-    if not rows:
-        return 0
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return len(session.execute(statement.returning(Notification.id)).all())
 
 
 def role_holders(session: Session, role: str, locality: str) -> list[str]:

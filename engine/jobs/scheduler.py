@@ -56,11 +56,12 @@ from ..identity import access
 from ..identity.localities import get_locality
 from ..identity.roles import BY_CODE
 from ..service import Engine
-from ..store import tally
+from ..store import outbox, tally
 from ..store.models import OPEN, HumanTask, ProcessInstance, ProcessVersion, TimerJob
+from ..store.outbox import Notice
 from ..store.vacuum import vacuum_hot_tables
 from . import notifications
-from .notifications import Notice, SmtpSettings
+from .notifications import SmtpSettings
 
 log = logging.getLogger("servflow.scheduler")
 
@@ -238,7 +239,7 @@ class Scheduler:
             for task, instance in self._open_tasks_due(session, HumanTask.remind_on, HumanTask.reminded_at.is_(None)):
                 recipients = [task.assignee] if task.assignee else self._role_members(session, task)
                 recipients = recipients or notifications.admins(session)
-                written = notifications.notify(session, recipients, _reminder(task, instance), now)
+                written = outbox.notify(session, recipients, _reminder(task, instance), now)
                 # A plain UPDATE: no optimistic-lock bump, so a person working on the task is not
                 # told "someone else changed it" because a reminder went out.
                 session.execute(update(HumanTask).where(HumanTask.id == task.id).values(reminded_at=now))
@@ -262,7 +263,7 @@ class Scheduler:
             for task, instance in self._open_tasks_due(session, HumanTask.escalate_on):
                 managers = notifications.role_holders(session, MANAGER_ROLE, task.locality_code)
                 recipients = managers or notifications.admins(session)
-                written = notifications.notify(session, recipients, _escalation(task, instance), now)
+                written = outbox.notify(session, recipients, _escalation(task, instance), now)
                 following = self._next_escalation(session, task, instance, today, report)
                 session.execute(
                     update(HumanTask).where(HumanTask.id == task.id).values(escalated_at=now, escalate_on=following)
@@ -316,7 +317,7 @@ class Scheduler:
                     f"请运行 servflow calendar seed --years {year}，或手工录入当年的节假日后标记该年已覆盖。",
                     key=f"calendar:{code}:{year}",
                 )
-                report.warned += notifications.notify(session, recipients, notice, now)
+                report.warned += outbox.notify(session, recipients, notice, now)
             uow.commit()
 
     # --- open-task tally ---------------------------------------------------------------------

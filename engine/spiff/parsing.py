@@ -25,6 +25,7 @@ from ..errors import DefinitionError, UnsafeInputError
 from ..formats.forms import load_form
 from ..formats.settings import BundleSettings, is_settings_file, load_settings
 from ..formats.xmlsafe import parse_xml
+from ..identity.kinds import check_party_kinds
 from ..identity.roles import role_for_lane
 from .serializer import spec_to_dict
 
@@ -155,6 +156,7 @@ def _parse_bundle(files: Mapping[str, bytes]) -> ParsedBundle:
             continue
         if is_settings_file(name):
             result.settings = load_settings(content, source=name)
+            check_party_kinds(result.settings, name)
             settings_text = content.decode("utf-8", "replace")
             continue
         texts[name] = content

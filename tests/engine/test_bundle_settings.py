@@ -70,6 +70,8 @@ def test_a_new_summary_field_is_kept_for_projects_started_after_the_deploy(engin
         (json.dumps({"stage_limits": {"sign": {"days": 0}}}).encode(), "stage_limits.sign.days"),
         (json.dumps({"stage_limit": {}}).encode(), "stage_limit"),
         (json.dumps({"summary": ["budget", "budget"]}).encode(), "summary"),
+        (json.dumps({"credit_record": {"grade": "g", "breach": "差"}}).encode(), "credit_record.breach"),
+        (json.dumps({"parties": {"provider": {"kind": "vendor", "credit_code": "c"}}}).encode(), "vendor"),
     ],
 )
 def test_a_broken_settings_file_is_refused_naming_the_field_and_nothing_is_deployed(

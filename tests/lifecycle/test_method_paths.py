@@ -27,9 +27,9 @@ from lifecycle_helpers import (
 from sqlalchemy import select
 
 from engine.demo.driver import Driver
-from engine.demo.seed import demo_username
+from engine.demo.seed import demo_username, seed_users
 from engine.service import Engine
-from engine.store.models import CreditRecord, Organization
+from engine.store.models import CreditRecord, Notification, Organization
 
 
 @dataclass(frozen=True)
@@ -149,3 +149,22 @@ def test_procurement_method_path_end_to_end(shipped: Engine, driver: Driver, pat
         records = uow.session.scalars(select(CreditRecord).where(CreditRecord.instance_id == instance.id)).all()
         winner_id = uow.session.scalar(select(Organization.id).where(Organization.credit_code == CLEAN_CODE))
         assert [(r.organization_id, r.grade, r.score, r.source) for r in records] == [(winner_id, "良", 87, "evaluate")]
+
+
+def test_a_breach_grade_enters_the_credit_record_and_tells_the_finance_bureau(shipped: Engine, driver: Driver) -> None:
+    seed_users(shipped)  # the demo people and organizations: 克拉玛依市财政局 and its reviewers
+    path = next(p for p in PATHS if p.method == "inquiry")  # 克拉玛依
+    instance = shipped.start("lifecycle", locality=path.locality, business_key="E2E-BREACH",
+                             actor=demo_username("purchaser", path.locality))  # fmt: skip
+    answers = scenario(path, 280_000)
+    answers["self_evaluation"] = {"indicators": [indicator(60, 30), indicator(40, 20, "satisfaction")]}  # 50 → 差
+    driver.run(instance.id, answers, stop_at={"submit_invoice"})
+
+    with shipped.unit_of_work() as uow:
+        (record,) = uow.session.scalars(select(CreditRecord).where(CreditRecord.instance_id == instance.id)).all()
+        assert (record.grade, record.score) == ("差", 50)
+        told = uow.session.scalars(select(Notification).where(Notification.instance_id == instance.id)).all()
+    breach = sorted(n.recipient for n in told if n.kind == "credit_breach")
+    assert breach == ["finance_reviewer2_karamay", "finance_reviewer_karamay", "manager_karamay"]  # 克拉玛依市财政局
+    subject = next(n.subject for n in told if n.kind == "credit_breach")
+    assert "新疆天山社会工作服务中心" in subject and "社区居家养老服务" in subject and "差" in subject
