@@ -16,7 +16,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from engine.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError, ServflowError
 from engine.identity import access
-from engine.queries import inbox
+from engine.queries import inbox, project_page
 from engine.queries.option_labels import label_of
 
 from .auth import current_principal, login_required
@@ -39,7 +39,10 @@ def show(task_id: int) -> Any:
     found = engine.read(inbox.task_page, principal, task_id)
     context, task, team, labels = found.context, found.context.task, found.team, found.labels
     editable = inbox.can_work_on(principal, task)
-    data = engine.task_data(task_id) if editable and context.form is not None else (task.draft or {})
+    if editable and context.form is not None:
+        data = engine.task_data(task_id)
+    else:  # a completed task shows what was submitted; someone else's open task its saved draft
+        data = engine.read(project_page.completed_values, task_id) or task.draft or {}
     now = china_now()
     recorded = context.instance.summary
     summary = [(key, label_of(labels, key, recorded[key])) for key in found.summary_keys if recorded.get(key)]
@@ -104,8 +107,11 @@ def _display_name(username: str) -> str:
 def complete(task_id: int) -> Any:
     engine = get_engine()
     try:
-        done = engine.complete_and_answer(
-            task_id, _json_body(), actor=current_principal(), answer=lambda instance, task, open_tasks: task
+        done, instance_id, next_names = engine.complete_and_answer(
+            task_id,
+            _json_body(),
+            actor=current_principal(),
+            answer=lambda instance, task, open_tasks: (task, instance.id, [t.name for t in open_tasks]),
         )
     except ConflictError as exc:
         return _conflict_answer(exc)
@@ -113,8 +119,9 @@ def complete(task_id: int) -> Any:
         body = error_body(exc)
         body["message"] = t("task.fix_errors")
         return body, 422
-    flash(t("task.completed", name=done.name), "success")
-    return {"ok": True, "redirect": url_for("inbox.index")}
+    following = "、".join(dict.fromkeys(next_names)) or t("task.nothing_next")
+    flash(t("task.completed_next", name=done.name, next=following), "success")
+    return {"ok": True, "redirect": url_for("projects.show", instance_id=instance_id)}
 
 
 @bp.post("/<int:task_id>/draft")

@@ -74,8 +74,11 @@ def test_purchaser_claims_fixes_and_submits_then_finance_sees_the_review(
     with page.expect_response(lambda r: r.request.method == "POST" and f"/tasks/{mine.id}" in r.url) as answer:
         page.click("#submit-task")
     assert answer.value.status == 200, (answer.value.status, page.locator("#task-status").inner_text())
-    page.wait_for_url("**/inbox/")
-    expect(page.locator(".flash")).to_contain_text("任务已办结")
+    page.wait_for_url("**/projects/*")
+    expect(page.locator(".flash")).to_contain_text("任务已办结：项目申报。下一步：大额项目审定")
+    expect(page.locator("#next-steps")).to_contain_text("大额项目审定")
+    expect(page.locator("#project-tasks tr[data-state='completed']")).to_contain_text("项目申报")
+    page.goto(f"{live_app.url}/inbox/")
     expect(page.locator(f"tr[data-task-id='{mine.id}']")).to_have_count(0)
     expect(page.locator("#tab-mine .count")).to_have_text("0")
     expect(page.locator("#tab-done .count")).to_have_text("1")
@@ -89,7 +92,8 @@ def test_purchaser_claims_fixes_and_submits_then_finance_sees_the_review(
     assert_no_horizontal_overflow(page, tmp_path / "inbox-laptop.png")
     page.set_viewport_size(TABLET)
     assert_no_horizontal_overflow(page, tmp_path / "inbox-tablet.png")
-    rows.first.locator("a.project").click()
+    rows.first.locator("a.project").click()  # the project page, then its waiting task
+    page.locator("#next-steps a", has_text="大额项目审定").click()
     expect(page.locator("#task-summary, .summary")).to_contain_text("¥3,000,000.50")
     expect(page.locator("#task-history")).to_contain_text("办结任务：项目申报")
     assert_no_horizontal_overflow(page, tmp_path / "review-tablet.png")
@@ -115,6 +119,9 @@ def test_diagram_marks_done_and_current_steps(live_app: Any, page: Page, tmp_pat
     page.fill("#task-comment", "同意立项")
     page.screenshot(path=str(tmp_path / "diagram.png"), full_page=True)
     page.click("#submit-task")
-    page.wait_for_url("**/inbox/")
+    page.wait_for_url("**/projects/*")
     assert live_app.engine.get_instance(instance.id).status == "completed"
+    expect(page.locator("#next-heading + p")).to_contain_text("项目已办结")
+    page.wait_for_function("document.body.dataset.diagramReady === 'true'")
+    expect(page.locator("#project-diagram-0 [data-element-id='review_small'].sf-done")).to_have_count(1)
     assert [e for e in page.console_errors if "favicon" not in e and "404" not in e] == []  # type: ignore[attr-defined]

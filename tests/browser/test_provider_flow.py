@@ -70,8 +70,9 @@ def test_a_provider_sees_only_its_own_contracts_and_submits_a_progress_report(li
     with page.expect_response(lambda r: r.request.method == "POST" and f"/tasks/{mine}" in r.url) as answer:
         page.click("#submit-task")
     assert answer.value.status == 200, page.locator("#task-status").inner_text()
-    page.wait_for_url("**/inbox/")
+    page.wait_for_url("**/projects/*")  # the answer names who acts next, on the project's page
     expect(page.locator(".flash")).to_contain_text("任务已办结")
+    expect(page.locator("#next-steps")).to_contain_text("乌鲁木齐市民政局")  # the purchaser reviews it
 
     done = engine.get_task(mine)
     assert (done.state, done.completed_by) == ("completed", "provider_urumqi")

@@ -68,13 +68,15 @@ def test_server_errors_come_back_per_field_and_a_valid_submission_completes(
     assert engine.get_task(apply.id).state == "open"
 
     done = send(client, url, {"project_name": "社区养老（二期）", "budget": 3000000.5, "extra": "dropped"})
-    assert done.status_code == 200 and done.json["redirect"] == "/inbox/"
+    assert done.status_code == 200 and done.json["redirect"] == f"/projects/{apply.instance_id}"
     assert engine.get_task(apply.id).state == "completed"
     (review,) = engine.open_tasks(apply.instance_id)
     assert review.element_id == "review_large"
     submitted = next(e.data for e in engine.history(apply.instance_id) if e.action == "task_completed")
     assert submitted == {"project_name": "社区养老（二期）", "budget": 3000000.5}
-    assert "任务已办结" in client.get("/inbox/").get_data(as_text=True)
+    project = client.get(done.json["redirect"]).get_data(as_text=True)
+    assert "任务已办结：项目申报。下一步：大额项目审定" in project
+    assert f'data-task-id="{review.id}"' in project and "大额项目审定" in project
 
 
 def test_submitting_without_the_csrf_header_is_refused(engine: Engine, client: FlaskClient) -> None:

@@ -25,10 +25,11 @@ function heatBadge({ waiting = 0, overdue = 0 }) {
 
 /**
  * @param {import('bpmn-js/lib/BaseViewer').default} viewer
- * @param {{current?: string[], done?: string[], heat?: Object<string, {waiting?: number, overdue?: number}>}} status
+ * @param {{current?: string[], done?: string[], counts?: Object<string, number>,
+ *   heat?: Object<string, {waiting?: number, overdue?: number}>}} status
  * @return {string[]} element ids in `status` that the diagram does not contain
  */
-export function applyStatus(viewer, { current = [], done = [], heat = {} } = {}) {
+export function applyStatus(viewer, { current = [], done = [], counts = {}, heat = {} } = {}) {
   const canvas = viewer.get('canvas');
   const overlays = viewer.get('overlays');
   const registry = viewer.get('elementRegistry');
@@ -44,6 +45,16 @@ export function applyStatus(viewer, { current = [], done = [], heat = {} } = {})
 
   done.forEach((id) => mark(id, 'sf-done'));
   current.forEach((id) => mark(id, 'sf-current'));
+
+  // How many times a step in a loop was done (a monthly report: ×12).
+  for (const [id, count] of Object.entries(counts)) {
+    if (registry.get(id) && count > 1) {
+      overlays.add(id, HEAT_OVERLAY, {
+        position: { bottom: 12, right: 12 },
+        html: badge('sf-heat-count', `×${count}`, `已办 Done: ${count}`),
+      });
+    }
+  }
 
   for (const [id, counts] of Object.entries(heat)) {
     if (!registry.get(id)) {
