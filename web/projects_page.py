@@ -17,6 +17,7 @@ from engine.queries.project_page import project_view
 
 from .auth import current_principal, login_required
 from .engine_ext import get_engine
+from .tasks_page import submission_blocks
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -30,4 +31,6 @@ def show(instance_id: int) -> Any:
         {"title": d.title, "xml": d.xml, "done": d.done, "current": d.current, "counts": d.counts}
         for d in view.diagrams
     ]
-    return render_template("projects/show.html", view=view, diagrams=diagrams)
+    return render_template(
+        "projects/show.html", view=view, diagrams=diagrams, submissions=submission_blocks(view.submissions)
+    )

@@ -43,6 +43,7 @@ def show(task_id: int) -> Any:
         data = engine.task_data(task_id)
     else:  # a completed task shows what was submitted; someone else's open task its saved draft
         data = engine.read(project_page.completed_values, task_id) or task.draft or {}
+    earlier = engine.read(project_page.submissions, principal, context.instance.id, before=task.id)
     now = china_now()
     recorded = context.instance.summary
     summary = [(key, label_of(labels, key, recorded[key])) for key in found.summary_keys if recorded.get(key)]
@@ -69,7 +70,23 @@ def show(task_id: int) -> Any:
         due=due_badge(task.due_date, now.date(), task.state == "open"),
         waiting=waiting_label(task.created_at, task.completed_at or now),
         me=principal,
+        submissions=submission_blocks(earlier),
     )
+
+
+def submission_blocks(found: list[project_page.Submission]) -> list[dict[str, Any]]:
+    """Earlier submissions as the page renders them: read-only in their own forms (or as a comment)."""
+    return [
+        {
+            "task_id": s.task.id,
+            "name": s.task.name,
+            "by": s.task.completed_by,
+            "at": format_datetime(s.task.completed_at),
+            "form": s.form,
+            "data": s.data,
+        }
+        for s in found
+    ]
 
 
 def _has_layout(xml: str | None) -> bool:

@@ -34,9 +34,11 @@ from ..store.models import (
     ProcessVersion,
     User,
 )
+from .inbox import form_for
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 COMPLETED_EVENT = "task_completed"
+MAX_SUBMISSIONS = 60  # the last ones; a three-year contract's monthly reports beyond that are in the history
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,15 @@ class TaskRecord:
     task: HumanTask
     completed_by: str | None
     submitted: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a completed task submitted, with the form it was filled in (``None``: a task without a form)."""
+
+    task: HumanTask
+    form: dict[str, Any] | None
+    data: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,7 @@ class ProjectView:
     history: list[AuditEvent]
     names: dict[str, str]  # username → display name
     diagrams: list[Diagram]
+    submissions: list[Submission]
 
 
 def project_view(session: Session, principal: Principal, instance_id: int, today: date) -> ProjectView:
@@ -114,6 +126,7 @@ def project_view(session: Session, principal: Principal, instance_id: int, today
         history=history,
         names=names,
         diagrams=_diagrams(session, instance, rows),
+        submissions=_submissions(session, instance, rows, submitted),
     )
 
 
@@ -192,6 +205,37 @@ def _call_activities(xml: str, source: str) -> dict[str, str]:
         for element in root.iter(f"{{{BPMN_NS}}}callActivity")
         if element.get("calledElement")
     }
+
+
+def submissions(
+    session: Session, principal: Principal, instance_id: int, *, before: int | None = None
+) -> list[Submission]:
+    """The completed tasks of a project the person may read (those before task ``before``, when given)
+    with what they submitted, newest last — what a reviewer reads before deciding."""
+    instance = access.readable_instance(session, principal, instance_id)
+    query = select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == COMPLETED)
+    if before is not None:
+        query = query.where(HumanTask.id < before)
+    rows = list(session.scalars(query.order_by(HumanTask.id)))
+    events = session.execute(
+        select(AuditEvent.human_task_id, AuditEvent.data).where(
+            AuditEvent.instance_id == instance.id, AuditEvent.action == COMPLETED_EVENT
+        )
+    )
+    return _submissions(session, instance, rows, {task_id: data or {} for task_id, data in events})
+
+
+def _submissions(
+    session: Session, instance: ProcessInstance, rows: list[HumanTask], submitted: dict[int | None, dict[str, Any]]
+) -> list[Submission]:
+    forms: dict[tuple[str, str], dict[str, Any] | None] = {}
+    found = []
+    for row in [r for r in rows if r.state == COMPLETED and r.id in submitted][-MAX_SUBMISSIONS:]:
+        key = (row.process_key, row.form_key or "")
+        if key not in forms:
+            forms[key] = form_for(session, row) if row.form_key else None
+        found.append(Submission(row, forms[key], submitted[row.id]))
+    return found
 
 
 def completed_values(session: Session, task_id: int) -> dict[str, Any] | None:

@@ -75,3 +75,20 @@ def test_a_completed_task_opens_with_what_was_submitted(client: FlaskClient, pro
     assert config["editable"] is False
     assert (config["data"]["project_name"], config["data"]["budget"]) == ("社区居家养老服务", 800_000)
     assert 'id="project-link"' in html
+
+
+def test_the_reviewer_reads_the_application_in_full_on_the_review_task(
+    client: FlaskClient, project: tuple[int, int], engine: Engine
+) -> None:
+    instance_id, apply_id = project
+    (review,) = engine.open_tasks(instance_id)
+    login(client, "finance_reviewer_urumqi")
+    html = client.get(f"/tasks/{review.id}").get_data(as_text=True)
+    (earlier,) = json.loads(re.search(r'id="submissions-data">(.*?)</script>', html, re.S).group(1))
+    assert (earlier["task_id"], earlier["data"]["budget"], earlier["data"]["catalogue_code"]) == (
+        apply_id,
+        800_000,
+        "A0101",
+    )
+    assert any(c.get("key") == "budget" for c in earlier["form"]["components"]), "shown in the application's own form"
+    assert f'<details class="submission" data-task-id="{apply_id}" open>' in html
