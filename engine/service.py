@@ -116,14 +116,15 @@ class Engine:
         process_key: str,
         *,
         locality: str,
-        business_key: str,
+        business_key: str | None = None,
         data: dict[str, Any] | None = None,
         actor: tasks.Actor = "system",
         title: str | None = None,
         organization_id: int | None = None,
     ) -> ProcessInstance:
         """Start a project in ``locality`` (a code or a name): a person must be a purchaser there, working
-        for one of its purchasing departments (``organization_id`` names which, when several)."""
+        for one of its purchasing departments (``organization_id`` names which, when several). Without a
+        ``business_key`` the project is numbered by its bundle's pattern (``650100-2026-0001``)."""
         return self.start_and_answer(
             process_key,
             locality=locality,
@@ -140,7 +141,7 @@ class Engine:
         process_key: str,
         *,
         locality: str,
-        business_key: str,
+        business_key: str | None,
         data: dict[str, Any] | None,
         actor: tasks.Actor,
         title: str | None,
@@ -156,12 +157,15 @@ class Engine:
             code = get_locality(uow.session, locality).code
             if not isinstance(actor, str) and not access.can_start(uow.session, actor, process_key, code):
                 raise PermissionDeniedError(f"you may not start projects in locality {code}")
-            duplicate = uow.session.scalars(
-                select(ProcessInstance.id).where(
-                    ProcessInstance.locality_code == code, ProcessInstance.business_key == business_key
-                )
-            ).first()
-            if duplicate is not None:
+            duplicate = (
+                business_key
+                and uow.session.scalars(
+                    select(ProcessInstance.id).where(
+                        ProcessInstance.locality_code == code, ProcessInstance.business_key == business_key
+                    )
+                ).first()
+            )
+            if duplicate:
                 raise ConflictError(
                     f"a project with business key {business_key!r} already exists in {code}", instance_id=duplicate
                 )

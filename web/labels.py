@@ -14,6 +14,7 @@ _LOCALITIES = {code: (zh, en) for code, zh, en, _ in DEFAULT_LOCALITIES}
 # (endpoint, message key, who sees it: a role, several roles, "any", or "admin")
 NAV = [
     ("inbox.index", "nav.inbox", "any"),
+    ("projects.new", "nav.start", "purchaser"),
     ("dashboard.index", "nav.dashboard", "manager"),
     ("dashboard.register", "nav.register", "any"),
     ("designer.index", "nav.designer", "designer"),

@@ -10,16 +10,76 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from engine.calendars.deadlines import local_date
+from engine.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
 from engine.queries.project_page import project_view
+from engine.queries.start_page import start_choices
 
 from .auth import current_principal, login_required
 from .engine_ext import get_engine
+from .i18n import t
 from .tasks_page import submission_blocks
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
+START_FIELDS = ("locality", "process_key", "organization_id", "title", "business_key")
+
+
+@bp.get("/new")
+@login_required
+def new() -> Any:
+    return _start_page({}, {})
+
+
+@bp.post("/new")
+@login_required
+def start() -> Any:
+    """Start the project and open its first task for the person who started it (the application)."""
+    form = {name: (request.form.get(name) or "").strip() for name in START_FIELDS}
+    errors: dict[str, list[str]] = {}
+    if not form["locality"]:
+        errors["locality"] = [t("start.required")]
+    if not form["process_key"]:
+        errors["process_key"] = [t("start.required")]
+    if not form["title"]:
+        errors["title"] = [t("start.required")]
+    if errors:
+        return _start_page(form, errors)
+    engine = get_engine()
+    chosen = int(form["organization_id"]) if form["organization_id"].isdigit() else None
+    mine = engine.read(start_choices, current_principal()).departments.get(form["locality"], [])
+    applying = [name for i, name in mine if chosen in (None, i)]
+    data = {"project_name": form["title"], **({"department": applying[0]} if len(applying) == 1 else {})}
+    try:
+        instance = engine.start(
+            form["process_key"],
+            locality=form["locality"],
+            business_key=form["business_key"] or None,
+            data=data,
+            actor=current_principal(),
+            title=form["title"],
+            organization_id=chosen,
+        )
+    except InvalidDataError as exc:
+        return _start_page(form, exc.errors or {"_form": [exc.message]})
+    except ConflictError as exc:
+        return _start_page(form, {"business_key": [exc.message]})
+    except (NotFoundError, PermissionDeniedError) as exc:
+        return _start_page(form, {"process_key": [exc.message]})
+    first = [task for task in engine.open_tasks(instance.id) if task.assignee in (None, current_principal().username)]
+    flash(t("start.started", number=instance.business_key), "success")
+    if first:
+        return redirect(url_for("tasks.show", task_id=first[0].id))
+    return redirect(url_for("projects.show", instance_id=instance.id))
+
+
+def _start_page(form: dict[str, str], errors: dict[str, list[str]]) -> Any:
+    choices = get_engine().read(start_choices, current_principal())
+    if not choices.localities:
+        raise PermissionDeniedError(t("start.may_not"))
+    page = render_template("projects/new.html", choices=choices, form=form, errors=errors)
+    return page, 422 if errors else 200
 
 
 @bp.get("/<int:instance_id>")

@@ -16,7 +16,8 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..calendars.deadline_hook import DeadlineFn
-from ..definitions.settings import instance_settings
+from ..calendars.deadlines import local_date
+from ..definitions.settings import version_settings
 from ..definitions.versions import current_version_calls
 from ..errors import ConflictError, InvalidDataError, InvalidStateError, NotFoundError, PermissionDeniedError
 from ..formats.settings import BundleSettings
@@ -28,6 +29,7 @@ from ..store.models import COMPLETED as TASK_COMPLETED
 from ..store.models import OPEN, Disclosure, HumanTask, ProcessInstance, ProcessVersion, TimerJob
 from ..store.open_tasks import is_open
 from . import parties, tasks
+from .business_keys import next_business_key
 
 RUNNING, SUSPENDED, COMPLETED, CANCELLED = "running", "suspended", "completed", "cancelled"
 BPMN_TIMER = "bpmn_timer"
@@ -46,9 +48,12 @@ class Context:
     settings: dict[int, BundleSettings] = field(default_factory=dict)
 
     def settings_of(self, session: Session, instance: ProcessInstance) -> BundleSettings:
-        found = self.settings.get(instance.process_version_id)
+        return self.version_settings(session, instance.process_version_id)
+
+    def version_settings(self, session: Session, version_id: int) -> BundleSettings:
+        found = self.settings.get(version_id)
         if found is None:
-            found = self.settings[instance.process_version_id] = instance_settings(session, instance)
+            found = self.settings[version_id] = version_settings(session, version_id)
         return found
 
 
@@ -149,7 +154,7 @@ def start(
     *,
     process_key: str,
     locality: str,
-    business_key: str,
+    business_key: str | None,
     data: dict[str, Any],
     actor: str,
     title: str | None = None,
@@ -157,9 +162,13 @@ def start(
     organization_id: int | None = None,
 ) -> ProcessInstance:
     """Start a project; ``from_person``: ``actor`` is a person, who must work for a purchasing department
-    there (``organization_id`` names which, when several)."""
+    there (``organization_id`` names which, when several). Without a ``business_key`` the project is
+    numbered by the bundle's pattern."""
     now = ctx.now()
     bound = bind_versions(session, process_key, locality)
+    if not business_key:
+        pattern = ctx.version_settings(session, bound[process_key]).business_key
+        business_key = next_business_key(session, pattern, locality, local_date(now))
     instance = ProcessInstance(
         process_version_id=bound[process_key],
         bound_versions=bound,

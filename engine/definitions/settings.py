@@ -45,9 +45,12 @@ def deployment_settings(session: Session, deployment_id: int | None) -> BundleSe
 
 def instance_settings(session: Session, instance: ProcessInstance) -> BundleSettings:
     """The settings of the deployment the project's process version came from."""
-    deployment_id = session.scalar(
-        select(ProcessVersion.deployment_id).where(ProcessVersion.id == instance.process_version_id)
-    )
+    return version_settings(session, instance.process_version_id)
+
+
+def version_settings(session: Session, version_id: int) -> BundleSettings:
+    """The settings of the deployment a process version came from."""
+    deployment_id = session.scalar(select(ProcessVersion.deployment_id).where(ProcessVersion.id == version_id))
     return deployment_settings(session, deployment_id)
 
 

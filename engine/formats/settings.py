@@ -13,6 +13,7 @@ own copy overrides the region's), so a locality's designer changes them without 
   binds the organization whose 统一社会信用代码 a task submits in that field (refusing an unregistered code,
   and a provider blacklisted on the date in ``not_banned_on``); ``"from": "applicant"`` binds the starter's
   organization of that kind, ``"from": "locality"`` the project locality's one organization of that kind;
+- ``business_key``: the pattern of a project's number when the starter gives none (``DEFAULT_KEY_PATTERN``);
 - ``credit_record``: the data fields whose values the provider's credit record takes when a project's
   evaluation is settled (``{"grade": "evaluation_grade", "score": "total_score"}``), and the grades that
   are a serious breach (``"breach": ["差"]``): finance is told, to decide on a blacklisting.
@@ -24,6 +25,7 @@ A bundle without the file (a model imported from another tool) runs on the setti
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -63,6 +65,13 @@ class CreditFields:
     breach: tuple[str, ...] = ()
 
 
+#: A project's number when the starter gives none: ``{locality}`` (its code), ``{year}``, ``{seq}`` (the next
+#: number of that locality and year, ``{seq:04d}`` zero-padded) — a locality may deploy its own, e.g.
+#: ``"WLMQ-{year}-{seq:04d}"``.
+DEFAULT_KEY_PATTERN = "{locality}-{year}-{seq:04d}"
+KEY_PATTERN = re.compile(r"^[^{}]*(\{(locality|year)\}[^{}]*)*\{seq(:0[1-9]d)?\}[^{}]*$")
+
+
 @dataclass(frozen=True)
 class BundleSettings:
     stages: tuple[str, ...] = ()
@@ -70,6 +79,7 @@ class BundleSettings:
     stage_limits: Mapping[str, StageLimit] = field(default_factory=lambda: MappingProxyType({}))
     parties: tuple[PartyRule, ...] = ()
     credit_record: CreditFields | None = None
+    business_key: str = DEFAULT_KEY_PATTERN
 
     def stage_rank(self, key: str | None) -> tuple[int, str]:
         """Sort key of a stage: lifecycle order first, then others by name, none last."""
@@ -111,10 +121,21 @@ def load_settings(content: str | bytes, *, source: str = SETTINGS_FILE) -> Bundl
         stage_limits=MappingProxyType(limits),
         parties=_parties(raw.get("parties", {}), source),
         credit_record=_credit_fields(raw.get("credit_record"), source),
+        business_key=_key_pattern(raw.get("business_key", DEFAULT_KEY_PATTERN), source),
     )
 
 
-_KNOWN = ("stages", "summary", "stage_limits", "parties", "credit_record")
+def _key_pattern(value: Any, source: str) -> str:
+    if not isinstance(value, str) or len(value) > 60 or not KEY_PATTERN.match(value):
+        raise DefinitionError(
+            "business_key: a pattern of text, {locality}, {year} and one {seq} at the end (e.g. "
+            f"{DEFAULT_KEY_PATTERN!r}), not {value!r}",
+            file=source,
+        )
+    return value
+
+
+_KNOWN = ("stages", "summary", "stage_limits", "parties", "credit_record", "business_key")
 
 
 def _names(value: Any, name: str, source: str) -> tuple[str, ...]:

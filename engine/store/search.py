@@ -7,12 +7,17 @@ from sqlalchemy import ColumnElement, or_
 ESCAPE = "\\"
 
 
-def _contains_pattern(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere, with LIKE's own wildcards in ``text`` escaped."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _escaped(text: str) -> str:
+    """``text`` with LIKE's own wildcards escaped."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def any_contains(text: str, *columns: ColumnElement[str]) -> ColumnElement[bool]:
     """SQL condition: ``text`` (taken literally, case-insensitively) in any of ``columns``."""
-    pattern = _contains_pattern(text)
+    pattern = f"%{_escaped(text)}%"
     return or_(*(column.ilike(pattern, escape=ESCAPE) for column in columns))
+
+
+def starts_with(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+    """SQL condition: ``column`` begins with ``text`` (taken literally, case as given)."""
+    return column.like(f"{_escaped(text)}%", escape=ESCAPE)

@@ -92,7 +92,7 @@ def start(args: dict[str, Any]) -> Response:
         body = get_engine().start_and_answer(
             args["process_key"],
             locality=args["locality"],
-            business_key=args["business_key"].strip(),
+            business_key=(args["business_key"] or "").strip() or None,
             data=args["data"],
             actor=principal,
             title=args.get("title") or None,

@@ -184,7 +184,10 @@ class StartSchema(Schema):
     process_key = Text(required=True, validate=validate.Length(min=1, max=200))
     locality = Text(required=True, validate=validate.Length(min=1, max=40))
     business_key = Text(
-        required=True, validate=[validate.Length(min=1, max=100), validate.Regexp(r"\S", error="必填 / Required")]
+        load_default=None,
+        allow_none=True,
+        validate=[validate.Length(min=1, max=100), validate.Regexp(r"\S", error="不能为空白 / Must not be blank")],
+        metadata={"description": "the project's number; when left out, numbered by the bundle's pattern"},
     )
     title = Text(validate=validate.Length(max=300))
     data = JSONObject(load_default=dict)
