@@ -35,9 +35,11 @@ def test_errors_have_one_shape_and_precise_statuses(api: Api, client: FlaskClien
     assert client.get("/api/v1/instances").status_code == 401
     malformed = api.call("POST", "purchaser_urumqi", "/instances", data="{not json", content_type="application/json")
     assert malformed.status_code == 400 and set(malformed.json) >= {"code", "message", "errors"}
-    invalid = api.post("purchaser_urumqi", "/instances", {"process_key": "approval", "locality": 7, "extra": 1})
+    invalid = api.post(
+        "purchaser_urumqi", "/instances", {"process_key": "approval", "locality": 7, "business_key": " ", "extra": 1}
+    )
     assert invalid.status_code == 422
-    assert set(invalid.json["errors"]) == {"locality", "business_key", "extra"}
+    assert set(invalid.json["errors"]) == {"locality", "business_key", "extra"}  # a blank number is not "none"
     nul = api.start("purchaser_urumqi", "650100", "A\x00B")
     assert nul.status_code == 422 and "business_key" in nul.json["errors"]
     private = api.start("purchaser_urumqi", "650100", "K-1", __builtins__={"x": 1})
