@@ -96,6 +96,18 @@ class InvalidDataError(ServflowError):
         self.errors = errors
 
 
+class FileTooLargeError(InvalidDataError):
+    """An upload over its field's size limit (refused before or while it streams in; nothing is kept)."""
+
+    code = "file_too_large"
+
+
+class FileKindError(InvalidDataError):
+    """An upload whose content is not a kind its field takes, whatever its name says."""
+
+    code = "file_kind"
+
+
 class InvalidStateError(ServflowError):
     """The command does not fit the instance's status (e.g. completing a task of a suspended project)."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, BinaryIO, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import select
@@ -21,11 +21,14 @@ from .calendars.deadline_hook import DeadlineFn
 from .commands import instances, messages, tasks
 from .config import EngineConfig
 from .definitions import validation
+from .documents import blob_store, uploads
+from .documents.attach import descriptor
 from .errors import ConflictError, ExecutionError, NotFoundError, PermissionDeniedError
 from .formats.bundles import read_path
 from .formats.forms import validate_submission
 from .identity import access, sign_in_limit
 from .identity.localities import ensure_default_localities, get_locality
+from .identity.users import Principal
 from .queries import projects
 from .spiff.runtime import SpecCache
 from .store import audit, idempotency
@@ -332,6 +335,38 @@ class Engine:
             row.draft = dict(data)
 
         return self._task_command(task_id, actor, "draft", "draft_saved", keep)
+
+    # --- documents -----------------------------------------------------------------------------
+    def upload_document(
+        self,
+        task_id: int,
+        field_key: str,
+        name: str,
+        stream: BinaryIO,
+        *,
+        declared_size: int | None,
+        actor: Principal,
+    ) -> dict[str, Any]:
+        """Add a file to a file field of an open task the person may work on; answers its descriptor.
+
+        The content streams into the store in short transactions (``documents.uploads``); a refused or
+        failed upload leaves nothing behind. Submitting the task's form then binds the field's files.
+        """
+        rule = self.read(uploads.target, actor, task_id, field_key).rule
+        received = uploads.receive(self._write_step, stream, rule, declared=declared_size, now=self.clock())
+        try:
+            document = self.write(uploads.record, actor, task_id, field_key, received, name, self.clock())
+        except BaseException:
+            uploads.discard(self._write_step, received.blob_id)
+            raise
+        return descriptor(document)
+
+    def document_chunk(self, blob_id: int, seq: int) -> bytes:
+        """One piece of a document's content (read rules are the caller's: ``documents.reading``)."""
+        return self.read(blob_store.chunk, blob_id, seq)
+
+    def _write_step(self, step: Callable[[Session], T]) -> T:
+        return self.write(step)
 
     # --- queries -------------------------------------------------------------------------------
     def read(self, query: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:

@@ -20,6 +20,7 @@ LAYERS = [
     {"spiff"},
     {"calendars"},
     {"definitions"},
+    {"documents"},
     {"commands"},
     {"queries"},
     {"service"},

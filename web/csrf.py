@@ -12,6 +12,7 @@ import secrets
 from flask import Flask, abort, g, request, session
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 def csrf_token() -> str:
@@ -29,7 +30,9 @@ def init_app(app: Flask) -> None:
             return
         if request.authorization and request.authorization.type == "bearer":
             return
-        sent = request.form.get("csrf_token") or request.headers.get("X-CSRFToken", "")
+        sent = request.headers.get("X-CSRFToken", "")
+        if not sent and request.mimetype in FORM_TYPES:  # an upload's body is a file, never parsed as a form
+            sent = request.form.get("csrf_token", "")
         expected = session.get("csrf", "")
         if not expected or not hmac.compare_digest(sent, expected):
             abort(400, description="CSRF token missing or invalid / 表单已过期，请刷新页面后重试")

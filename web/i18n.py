@@ -75,6 +75,16 @@ def format_datetime(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M")
 
 
+def format_size(value: int | None) -> str:
+    """File sizes as people read them: 980 B, 12.5 KB, 3.2 MB (1024-based, as file managers show)."""
+    size = float(value or 0)
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            break
+        size /= 1024
+    return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+
+
 def _has_request() -> bool:
     from flask import has_request_context
 
@@ -91,5 +101,5 @@ def switch(lang: str) -> Any:
 def init_app(app: Flask) -> None:
     load_catalogs(Path(__file__).parent / "translations")
     app.jinja_env.globals.update(t=t, current_language=current_language)
-    app.jinja_env.filters.update(money=format_money, date=format_date, datetime=format_datetime)
+    app.jinja_env.filters.update(money=format_money, date=format_date, datetime=format_datetime, size=format_size)
     app.register_blueprint(bp)

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from engine.calendars.deadlines import local_date
+from engine.documents import reading
 from engine.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
 from engine.queries.project_page import project_view
 from engine.queries.start_page import start_choices
@@ -91,6 +92,14 @@ def show(instance_id: int) -> Any:
         {"title": d.title, "xml": d.xml, "done": d.done, "current": d.current, "counts": d.counts}
         for d in view.diagrams
     ]
+    documents = engine.read(reading.project_documents, current_principal(), instance_id)
+    by_stage: dict[str, list[reading.Listed]] = {}
+    for item in documents:
+        by_stage.setdefault(item.task.process_key, []).append(item)
     return render_template(
-        "projects/show.html", view=view, diagrams=diagrams, submissions=submission_blocks(view.submissions)
+        "projects/show.html",
+        view=view,
+        diagrams=diagrams,
+        submissions=submission_blocks(view.submissions),
+        documents=by_stage,
     )

@@ -20,6 +20,7 @@ from engine.queries import inbox, project_page
 from engine.queries.option_labels import label_of
 
 from .auth import current_principal, login_required
+from .csrf import csrf_token
 from .engine_ext import get_engine
 from .errors import error_body
 from .i18n import format_datetime, t
@@ -63,6 +64,7 @@ def show(task_id: int) -> Any:
             "editable": editable,
             "completeUrl": url_for("tasks.complete", task_id=task.id),
             "draftUrl": url_for("tasks.draft", task_id=task.id),
+            "documents": document_options(task.id if editable else None),
             "bpmn": context.bpmn_xml if _has_layout(context.bpmn_xml) else None,
             "current": context.current_ids,
             "done": context.done_ids,
@@ -72,6 +74,26 @@ def show(task_id: int) -> Any:
         me=principal,
         submissions=submission_blocks(earlier),
     )
+
+
+def document_options(task_id: int | None) -> dict[str, Any]:
+    """How the page's file fields upload (to the task, when it is editable) and what they say."""
+    texts = {name: t(f"doc.{key}") for name, key in DOCUMENT_TEXTS.items()}
+    options: dict[str, Any] = {"downloadUrl": "/documents", "texts": texts}
+    if task_id is not None:
+        options |= {"uploadUrl": f"/tasks/{task_id}/documents", "csrfToken": csrf_token()}
+    return options
+
+
+DOCUMENT_TEXTS = {
+    "choose": "choose",
+    "uploading": "uploading",
+    "remove": "remove",
+    "none": "none",
+    "tooBig": "too_big",
+    "tooMany": "too_many",
+    "failed": "failed",
+}
 
 
 def submission_blocks(found: list[project_page.Submission]) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from ..calendars.deadline_hook import DeadlineFn
 from ..calendars.deadlines import local_date
 from ..definitions.settings import version_settings
 from ..definitions.versions import current_version_calls
+from ..documents.attach import attach
 from ..errors import ConflictError, InvalidDataError, InvalidStateError, NotFoundError, PermissionDeniedError
 from ..formats.settings import BundleSettings
 from ..identity import access
@@ -218,7 +219,8 @@ def complete(
         raise ConflictError(f"task {row.id} is claimed by {row.assignee}", assignee=row.assignee)
     specs = spec_set(session, ctx, instance)
     if row.state == OPEN:
-        data = _submission(ctx, _form_for(instance, specs, row), data, from_person=not isinstance(actor, str))
+        form = _form_for(instance, specs, row)
+        data = attach(session, row, form, _submission(ctx, form, data, from_person=not isinstance(actor, str)))
     tasks.require_open(row)
     _require_running(instance)
     actor = username

@@ -21,7 +21,7 @@ from ..formats.bundles import check_bundle
 from ..formats.xmlsafe import parse_xml
 from ..identity.localities import get_locality, lineage
 from ..spiff.parsing import BPMN_NS, classify, content_hash, form_key_of, parse_bundle
-from ..store.models import Deployment, ProcessVersion
+from ..store.models import Deployment, HumanTask, ProcessInstance, ProcessVersion
 
 
 @dataclass
@@ -182,3 +182,17 @@ def _defined_ids(name: str, text: str) -> set[str]:
     if etree.QName(root).namespace == BPMN_NS:
         return {"process:" + p.get("id", "") for p in root.iterfind(f"{{{BPMN_NS}}}process")}
     return {"decision:" + d.get("id", "") for d in root.iter("{*}decision")}
+
+
+def owning_version(session: Session, instance: ProcessInstance, task: HumanTask) -> ProcessVersion | None:
+    """The version of the task's stage this project is bound to (not the newest deployed one)."""
+    return session.get(ProcessVersion, instance.bound_versions.get(task.process_key) or instance.process_version_id)
+
+
+def task_form(session: Session, task: HumanTask) -> dict[str, Any] | None:
+    """The form definition the task is rendered and validated with, or None for a task without a form."""
+    instance = session.get(ProcessInstance, task.instance_id)
+    if instance is None or not task.form_key:
+        return None
+    version = owning_version(session, instance, task)
+    return version.forms.get(task.form_key) if version is not None else None

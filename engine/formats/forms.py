@@ -48,13 +48,16 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from engine.errors import DefinitionError, InvalidDataError
+from engine.formats.file_fields import FILE_FIELD, file_components, rule_of
 
 MAX_FORM_BYTES = 1_000_000
 MAX_NESTING = 4
 MAX_SIGNIFICANT_DIGITS = 15
 
 #: Components that hold a value (and must carry a key).
-INPUT_TYPES = frozenset({"textfield", "textarea", "number", "select", "radio", "checkbox", "checklist", "datetime"})
+INPUT_TYPES = frozenset(
+    {"textfield", "textarea", "number", "select", "radio", "checkbox", "checklist", "datetime", FILE_FIELD}
+)
 #: Components that contain other components.
 CONTAINER_TYPES = frozenset({"group", "dynamiclist"})
 #: Display-only components: no key, no value.
@@ -86,6 +89,7 @@ MSG_OBJECT = "应为对象 / Must be an object"
 MSG_PATTERN = "格式不正确 / Invalid format"
 MSG_EMAIL = "邮箱格式不正确 / Invalid email address"
 MSG_PHONE = "电话号码格式不正确 / Invalid phone number"
+MSG_DOCUMENT = "应为已上传文件的编号 / Must name an uploaded file"
 
 
 # --------------------------------------------------------------------------- form definition
@@ -114,6 +118,9 @@ def load_form(text: str | bytes, *, source: str) -> dict[str, Any]:
     if not isinstance(components, list):
         raise _fail("a form needs a 'components' list", source)
     _check_components(components, source, seen=set(), depth=0)
+    for component, nested in file_components(components):
+        if nested:
+            raise _fail("a file field cannot sit in a dynamic list or a group with a path", source, component["key"])
     return form
 
 
@@ -187,6 +194,11 @@ def _check_input(component: dict[str, Any], source: str) -> None:
         digits = component.get("decimalDigits")
         if digits is not None and (not isinstance(digits, int) or isinstance(digits, bool) or digits < 0):
             raise _fail("decimalDigits must be a non-negative integer", source, key)
+    if ctype == FILE_FIELD:
+        try:
+            rule_of(component)
+        except ValueError as exc:
+            raise _fail(str(exc), source, key) from None
     if ctype == "datetime" and component.get("subtype", "date") != "date":
         raise _fail("only datetime components with subtype 'date' are supported", source, key)
     if ctype in OPTION_TYPES and "values" in component:
@@ -272,6 +284,26 @@ class FormBool(fields.Field):
         return value
 
 
+class FormDocuments(fields.Field):
+    """A file field: the documents uploaded for it, as ``[{"id": 7, …}]`` (what the page sends back) or
+    ``[7]``; cleaned to their ids, which the engine checks and completes from the document store."""
+
+    def __init__(self, max_files: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_files = max_files
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[int]:
+        if not isinstance(value, list):
+            raise ValidationError(MSG_LIST)
+        ids = [item.get("id") if isinstance(item, dict) else item for item in value]
+        if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            raise ValidationError(MSG_DOCUMENT)
+        ids = list(dict.fromkeys(ids))
+        if len(ids) > self.max_files:
+            raise ValidationError(f"最多 {self.max_files} 个文件 / At most {self.max_files} files")
+        return ids
+
+
 class FormSchema(Schema):
     """Base of generated schemas: drops unknown keys and treats blanks as missing."""
 
@@ -334,7 +366,7 @@ def _option_validator(component: dict[str, Any]) -> list[Any]:
 
 
 #: What an empty optional field becomes, so that every form key exists in task data.
-_EMPTY: dict[str, Any] = {"checkbox": False, "checklist": list, "dynamiclist": list}
+_EMPTY: dict[str, Any] = {"checkbox": False, "checklist": list, "dynamiclist": list, FILE_FIELD: list}
 
 
 def _is_required(component: dict[str, Any]) -> bool:
@@ -365,6 +397,8 @@ def _field_for(component: dict[str, Any]) -> fields.Field:
         return FormBool(validate=checked, **common)
     if ctype == "checklist":
         return fields.List(fields.Raw(validate=_option_validator(component)), validate=at_least_one, **common)
+    if ctype == FILE_FIELD:
+        return FormDocuments(rule_of(component).max_files, validate=at_least_one, **common)
     schema = _schema_for(component["components"])
     if ctype == "group":
         return fields.Nested(schema, **common)
@@ -493,6 +527,8 @@ def _example_value(component: dict[str, Any]) -> Any:
         return EXAMPLE_DATE
     if ctype == "checkbox":
         return True
+    if ctype == FILE_FIELD:
+        return None  # a file must be uploaded first; a required file field has no example
     values = component.get("values")
     if not values:
         return None

@@ -154,10 +154,15 @@ def can_read_instance(session: Session, principal: Principal, instance: ProcessI
 
 def readable_instance(session: Session, principal: Principal, instance_id: int) -> ProcessInstance:
     """The project if this person may read it, else "does not exist" (ids reveal nothing)."""
-    instance = session.get(ProcessInstance, instance_id)
-    if instance is None or not can_read_instance(session, principal, instance):
+    instance = readable_instance_or_none(session, principal, instance_id)
+    if instance is None:
         raise NotFoundError(f"project (instance) {instance_id} does not exist")
     return instance
+
+
+def readable_instance_or_none(session: Session, principal: Principal, instance_id: int) -> ProcessInstance | None:
+    instance = session.get(ProcessInstance, instance_id)
+    return instance if instance is not None and can_read_instance(session, principal, instance) else None
 
 
 def can_cancel(session: Session, principal: Principal, instance: ProcessInstance) -> bool:

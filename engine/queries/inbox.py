@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from .. import definitions
 from ..commands.tasks import get_task
 from ..definitions.settings import instance_settings
+from ..definitions.versions import owning_version, task_form
 from ..errors import InvalidDataError, NotFoundError
 from ..identity import access
 from ..identity.users import Principal
@@ -337,20 +338,6 @@ def filter_localities(session: Session, principal: Principal) -> list[str]:
 # --------------------------------------------------------------------------- task page
 
 
-def _owning_version(session: Session, instance: ProcessInstance, task: HumanTask) -> ProcessVersion | None:
-    """The version of the task's stage this project is bound to (not the newest deployed one)."""
-    return session.get(ProcessVersion, instance.bound_versions.get(task.process_key) or instance.process_version_id)
-
-
-def form_for(session: Session, task: HumanTask) -> dict[str, Any] | None:
-    """The form definition the task is rendered and validated with, or None for a task without a form."""
-    instance = session.get(ProcessInstance, task.instance_id)
-    if instance is None or not task.form_key:
-        return None
-    version = _owning_version(session, instance, task)
-    return version.forms.get(task.form_key) if version is not None else None
-
-
 def task_view(session: Session, principal: Principal | None, task_id: int) -> TaskView:
     """A task the person may see (else "does not exist"), its project and its form.
 
@@ -359,7 +346,7 @@ def task_view(session: Session, principal: Principal | None, task_id: int) -> Ta
     """
     task = access.visible_task(session, principal, task_id) if principal is not None else get_task(session, task_id)
     instance = session.get(ProcessInstance, task.instance_id)
-    return TaskView(task, instance, form_for(session, task))
+    return TaskView(task, instance, task_form(session, task))
 
 
 def task_page(session: Session, principal: Principal, task_id: int) -> TaskPage:
@@ -384,8 +371,8 @@ def task_context(session: Session, task: HumanTask) -> TaskContext:
     instance = session.get(ProcessInstance, task.instance_id)
     if instance is None:
         raise NotFoundError(f"project (instance) {task.instance_id} does not exist")
-    version = _owning_version(session, instance, task)
-    form = form_for(session, task)
+    version = owning_version(session, instance, task)
+    form = task_form(session, task)
     stage_tasks = select(HumanTask.id).where(
         HumanTask.instance_id == instance.id, HumanTask.process_key == task.process_key
     )

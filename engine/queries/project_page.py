@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..definitions.settings import deployment_settings
-from ..definitions.versions import source_of
+from ..definitions.versions import source_of, task_form
 from ..formats.xmlsafe import parse_xml
 from ..identity import access
 from ..identity.users import Principal
@@ -34,7 +34,6 @@ from ..store.models import (
     ProcessVersion,
     User,
 )
-from .inbox import form_for
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 COMPLETED_EVENT = "task_completed"
@@ -233,7 +232,7 @@ def _submissions(
     for row in [r for r in rows if r.state == COMPLETED and r.id in submitted][-MAX_SUBMISSIONS:]:
         key = (row.process_key, row.form_key or "")
         if key not in forms:
-            forms[key] = form_for(session, row) if row.form_key else None
+            forms[key] = task_form(session, row) if row.form_key else None
         found.append(Submission(row, forms[key], submitted[row.id]))
     return found
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -488,3 +489,56 @@ class Disclosure(Base):
     element_id: Mapped[str] = mapped_column(String(200))
     data: Mapped[dict[str, Any]] = mapped_column()
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Blob(Base):
+    """A file's content, stored once however many documents carry it (content-addressed by SHA-256).
+
+    The bytes live in ``blob_chunk`` rows so that uploads and downloads stream in pieces on every database
+    and every app server reads the same store; ``sha256`` is set when the last piece has arrived, until
+    then the blob is an upload in progress that nothing may read.
+    """
+
+    __tablename__ = "blob"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    chunks: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BlobChunk(Base):
+    __tablename__ = "blob_chunk"
+
+    blob_id: Mapped[int] = mapped_column(ForeignKey("blob.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# document.state: uploaded to a task still open (a draft's attachment), or submitted with the task.
+UPLOADED = "uploaded"
+SUBMITTED = "submitted"
+
+
+class Document(Base):
+    """A file attached to a form field of a project's task: who, when, what it is (by content)."""
+
+    __tablename__ = "document"
+    __table_args__ = (
+        Index("ix_document_instance", "instance_id", "state"),
+        Index("ix_document_task", "human_task_id", "field_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    human_task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id"))
+    field_key: Mapped[str] = mapped_column(String(200))
+    file_name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    blob_id: Mapped[int] = mapped_column(ForeignKey("blob.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default=UPLOADED)
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

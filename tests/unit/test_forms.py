@@ -31,6 +31,7 @@ WRONG_VALUE = {
     "checkbox": "yes",
     "checklist": "not-a-list",
     "dynamiclist": "not-a-list",
+    "filepicker": "not-a-list",
 }
 
 

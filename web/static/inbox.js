@@ -100,7 +100,9 @@
   }
 
   if (config.form && window.Servflow) {
-    window.Servflow.renderForm('#task-form', config.form, config.data || {}, { readOnly: !config.editable })
+    window.Servflow.renderForm('#task-form', config.form, config.data || {}, {
+      readOnly: !config.editable, documents: config.documents,
+    })
       .then((handle) => { form = handle; document.body.dataset.formReady = 'true'; })
       .catch(() => { document.body.dataset.formReady = 'error'; });
   }

@@ -1,19 +1,26 @@
 import { Form } from '@bpmn-io/form-js';
 
 import './css/forms.css';
+import { documentsModule } from './forms/documents-field';
 import { errorsByFieldId, errorsByKey } from './forms/errors';
 import { expose } from './util/expose';
 import { resolveElement, showError } from './util/dom';
 
 /**
  * Renders a form-js form. Resolves to {form, submit(), setErrors(errors), getData(), destroy()};
- * errors are keyed by field key: {key: [message, …]}.
+ * errors are keyed by field key: {key: [message, …]}. `documents` ({uploadUrl, csrfToken, texts}) lets
+ * file fields upload to a task; without it they only list their files.
  */
-async function renderForm(container, schema, data = {}, { readOnly = false } = {}) {
+async function renderForm(container, schema, data = {}, { readOnly = false, documents = {} } = {}) {
   const parent = resolveElement(container);
   parent.classList.add('sf-form');
   // No input debounce: a submit right after typing must see what was typed.
-  const form = new Form({ container: parent, properties: { readOnly }, debounce: false });
+  const form = new Form({
+    container: parent,
+    properties: { readOnly },
+    debounce: false,
+    additionalModules: [documentsModule(documents)],
+  });
   try {
     await form.importSchema(schema, data || {});
   } catch (error) {
