@@ -5,38 +5,19 @@ the project page lists them by stage with the dossier to download."""
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from document_samples import APPLICATION, EXE, PDF, PNG
 from playwright.sync_api import Page, expect
 
 from engine.demo.seed import shipped_bundle
-from engine.formats.forms import example_submission
-from support import REPO
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(17)
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(200)
 FIELD = "[data-field-key='application_files']"
-
-
-def _application() -> dict[str, Any]:
-    form = json.loads((REPO / "forms" / "project_application.form.json").read_text(encoding="utf-8"))
-    return example_submission(form) | {
-        "project_name": "社区居家养老服务",
-        "department": "乌鲁木齐市民政局",
-        "budget": 800_000,
-        "category": "basic_public",
-        "in_catalogue": True,
-        "catalogue_code": "A0101",
-        "proposed_method": "auto",
-        "public_service": False,
-    }
 
 
 def test_files_go_with_the_application_to_the_reviewer_and_the_project_page(
@@ -47,7 +28,7 @@ def test_files_go_with_the_application_to_the_reviewer_and_the_project_page(
     instance = engine.start("lifecycle", locality="650100", business_key="UR-FILES-1", actor="purchaser_urumqi",
                             title="社区居家养老服务")  # fmt: skip
     (apply,) = engine.open_tasks(instance.id)
-    engine.save_draft(apply.id, _application(), actor="purchaser_urumqi")
+    engine.save_draft(apply.id, APPLICATION, actor="purchaser_urumqi")
     files = {"实施方案.pdf": PDF, "现场照片.png": PNG, "病毒.pdf": EXE}
     for name, content in files.items():
         (tmp_path / name).write_bytes(content)

@@ -3,7 +3,6 @@ whose application (with its file field 申报材料) is open for the purchaser o
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
@@ -11,26 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine.demo.seed import seed_calendars, seed_users, shipped_bundle
-from engine.formats.forms import example_submission
 from engine.service import Engine
-from support import REPO
 from web import create_app
-
-_FORM = json.loads((REPO / "forms" / "project_application.form.json").read_text(encoding="utf-8"))
-APPLICATION = example_submission(_FORM) | {
-    "project_name": "社区居家养老服务",
-    "department": "乌鲁木齐市民政局",
-    "budget": 800_000,
-    "category": "basic_public",
-    "in_catalogue": True,
-    "catalogue_code": "A0101",
-    "proposed_method": "auto",
-    "public_service": False,
-}
-#: The smallest files of each kind the tests need: a PDF, a PNG, and a Windows program.
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(17)
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(200)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import re
 import zipfile
 from typing import Any
 
-from conftest import APPLICATION, EXE, PDF, PNG
+from document_samples import APPLICATION, EXE, PDF, PNG
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
