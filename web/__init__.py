@@ -14,7 +14,7 @@ from flask import Flask
 
 from . import api, auth, csrf, engine_ext, errors, i18n, json_depth, security_headers
 from .blueprints import BLUEPRINTS
-from .labels import locality_label, nav_links, role_label
+from .labels import locality_label, nav_links, role_label, stage_label
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -47,7 +47,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in BLUEPRINTS():
         app.register_blueprint(blueprint)
     api.init_app(app)
-    app.jinja_env.globals.update(nav_links=nav_links, role_label=role_label, locality_label=locality_label)
+    app.jinja_env.globals.update(
+        nav_links=nav_links, role_label=role_label, locality_label=locality_label, stage_label=stage_label
+    )
     return app
 
 

@@ -1,14 +1,14 @@
 """Managers' dashboard (overdue and due-soon tasks, lifecycle heatmap, stage durations) and the project register.
 
 Views parse the URL, read what the page shows in one call (``engine.queries.dashboard_pages``, through
-``Engine.read``) and render; every table is also a CSV download (``?format=csv``, with ``table=`` where a
-page has several). "Today" is the China date of the engine's
-clock, the same day the inbox uses, so both agree on what is overdue.
+``Engine.read``) and render; every table is also a download, CSV or Excel (``?format=csv`` or
+``?format=xlsx``, with ``table=`` where a page has several; written by :mod:`web.exports`). "Today" is the
+China date of the engine's clock, the same day the inbox uses, so both agree on what is overdue.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -21,10 +21,11 @@ from engine.identity.users import Principal
 from engine.queries import dashboard_pages as pages
 from engine.queries import reporting
 
+from . import exports
 from .auth import current_principal, login_required
 from .engine_ext import get_engine
 from .i18n import t
-from .labels import locality_label, role_label
+from .labels import locality_label, role_label, stage_label
 from .redirects import local_target
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -93,32 +94,22 @@ def read(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         abort(403, description=t("dash.error.forbidden"))
 
 
-def task_filters() -> dict[str, str | None]:
-    """The dimension filters of a drill-down (``__none__`` meaning "has none")."""
-    where: dict[str, str | None] = {}
+def task_filters() -> dict[str, str | int | None]:
+    """The dimension filters of a drill-down (``__none__`` meaning "has none"; an organization by its id)."""
+    where: dict[str, str | int | None] = {}
     for dimension in reporting.DIMENSIONS:
         raw = text_arg(dimension)
-        if raw:
-            where[dimension] = None if raw == NONE else raw
+        if not raw:
+            continue
+        if raw == NONE:
+            where[dimension] = None
+        elif dimension == "organization":
+            if not raw.isdigit() or len(raw) > 12:
+                abort(400, description=t("dash.error.organization", value=raw[:40]))
+            where[dimension] = int(raw)
+        else:
+            where[dimension] = raw
     return where
-
-
-def wants_csv() -> bool:
-    return request.args.get("format") == "csv"
-
-
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
-    """A CSV download Excel opens correctly (UTF-8 with BOM); money as plain numbers."""
-    return Response(
-        reporting.to_csv(header, rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def csv_table(filename: str, columns: Sequence[tuple[str, Callable[[Any], Any]]], rows: Iterable[Any]) -> Response:
-    """A CSV of ``rows``, one column per (translation key of the header, value getter)."""
-    return csv_response(filename, [t(key) for key, _ in columns], ([get(row) for _, get in columns] for row in rows))
 
 
 # --- labels ------------------------------------------------------------------------------------
@@ -130,12 +121,10 @@ class Labels:
 
     processes: dict[str, str]
     people: dict[str, str]
+    organizations: dict[int, str]
 
     def stage(self, key: str | None) -> str:
-        if not key:
-            return t("dash.none")
-        translated = t(f"dash.stage.{key}")
-        return translated if translated != f"dash.stage.{key}" else self.processes.get(key, key)
+        return stage_label(key, self.processes) if key else t("dash.none")
 
     def status(self, key: str) -> str:
         translated = t(f"dash.status.{key}")
@@ -153,7 +142,18 @@ class Labels:
         name = self.people.get(username)
         return f"{name}（{username}）" if name and name != username else username
 
-    def of(self, dimension: str, key: str | None) -> str:
+    def organization(self, key: int | None) -> str:
+        if key is None:
+            return t("dash.no_party")
+        return self.organizations.get(key, str(key))
+
+    def unclaimed(self, group: reporting.UnclaimedCount) -> str:
+        """未认领 · 财政部门 · 乌鲁木齐市财政局: whose group the work waits in (the locality when the tasks went
+        to whoever holds the role there, not to one organization)."""
+        where = self.organizations.get(group.organization_id or 0) or locality_label(group.locality)
+        return f"{t('dash.unassigned')} · {role_label(group.role) or t('dash.none')} · {where}"
+
+    def of(self, dimension: str, key: Any) -> str:
         if dimension == "stage":
             return self.stage(key)
         if dimension == "locality":
@@ -162,15 +162,58 @@ class Labels:
             return self.person(key)
         if dimension == "role":
             return role_label(key) if key else t("dash.none")
+        if dimension == "organization":
+            return self.organization(key)
         return self.plain(key)
 
 
 def labels(names: pages.Names) -> Labels:
-    return Labels(names.processes, names.people)
+    return Labels(names.processes, names.people, names.organizations)
 
 
-def filter_value(key: str | None) -> str:
-    return NONE if key is None else key
+def filter_value(key: str | int | None) -> str:
+    return NONE if key is None else str(key)
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """A row of one of the dashboard's count tables: what people read, the value's code (for downloads),
+    the filters of the tasks behind it, and the three counts."""
+
+    label: str
+    code: str
+    filters: dict[str, str]
+    overdue: int
+    due_soon: int
+    open: int
+
+
+def group_rows(dim: str, found: pages.Overview, names: Labels) -> list[GroupRow]:
+    """The rows of the ``dim`` table; by person, unclaimed work is one row per role, locality and
+    organization, placed among the people by how overdue it is."""
+    rows = [
+        GroupRow(names.of(dim, g.key), g.key or "", {dim: filter_value(g.key)}, g.overdue, g.due_soon, g.open)
+        for g in found.groups[dim]
+    ]
+    if dim == "assignee":
+        rows += [
+            GroupRow(
+                names.unclaimed(u),
+                "",
+                {
+                    "assignee": NONE,
+                    "role": filter_value(u.role),
+                    "locality": u.locality,
+                    "organization": filter_value(u.organization_id),
+                },
+                u.overdue,
+                u.due_soon,
+                u.open,
+            )
+            for u in found.unclaimed
+        ]
+        rows.sort(key=lambda r: (-r.overdue, -r.due_soon))
+    return rows
 
 
 # --- dashboard ---------------------------------------------------------------------------------
@@ -181,30 +224,30 @@ def filter_value(key: str | None) -> str:
 def index() -> Any:
     days = int_arg("days", 3, 0, reporting.MAX_DAYS)
     under = text_arg("under")
-    table = choice_arg("table", GROUPINGS, None) if wants_csv() else None
+    fmt = exports.requested_format()
+    table = choice_arg("table", GROUPINGS, None) if fmt else None
     found = read(pages.overview, oversight(), under, today(), days, GROUPINGS)
-    query, groups, names = found.query, found.groups, labels(found.names)
-    if wants_csv():
+    query, names = found.query, labels(found.names)
+    tables = {dim: group_rows(dim, found, names) for dim in GROUPINGS}
+    if fmt:
         dim = table or "stage"
         columns = [
-            (f"dash.by.{dim}", lambda g: names.of(dim, g.key)),
-            ("dash.col.code", lambda g: g.key),
-            ("dash.col.overdue", lambda g: g.overdue),
-            ("dash.col.due_soon_csv", lambda g: g.due_soon),
-            ("dash.col.open", lambda g: g.open),
+            (f"dash.by.{dim}", lambda r: r.label),
+            ("dash.col.code", lambda r: r.code),
+            ("dash.col.overdue", lambda r: r.overdue),
+            ("dash.col.due_soon_csv", lambda r: r.due_soon),
+            ("dash.col.open", lambda r: r.open),
         ]
-        return csv_table(f"dashboard-{dim}-{query.today.isoformat()}-{days}d.csv", columns, groups[dim])
+        return exports.table(f"dashboard-{dim}-{query.today.isoformat()}-{days}d", fmt, columns, tables[dim])
     return render_template(
         "dashboard/index.html",
         days=days,
         under=under,
         today=query.today,
         totals=found.totals,
-        groups=groups,
+        tables=tables,
         groupings=GROUPINGS,
-        names=names,
         localities=found.localities,
-        filter_value=filter_value,
         tab="index",
     )
 
@@ -219,7 +262,8 @@ def tasks() -> Any:
     where = task_filters()
     found = read(pages.drill_down, principal, under, where, today(), days, bucket, with_candidates=may_reassign())
     query, rows, names = found.query, found.rows, labels(found.names)
-    if wants_csv():
+    fmt = exports.requested_format()
+    if fmt:
         columns = [
             ("dash.col.task_id", lambda r: r.id),
             ("dash.col.project_no", lambda r: r.business_key),
@@ -233,7 +277,7 @@ def tasks() -> Any:
             ("dash.col.due", lambda r: r.due_date),
             ("dash.col.overdue_days", lambda r: overdue_days(r, query.today)),
         ]
-        return csv_table(f"tasks-{bucket}-{query.today.isoformat()}.csv", columns, rows)
+        return exports.table(f"tasks-{bucket}-{query.today.isoformat()}", fmt, columns, rows)
     return render_template(
         "dashboard/tasks.html",
         rows=rows,
@@ -245,6 +289,8 @@ def tasks() -> Any:
         today=query.today,
         names=names,
         candidates=found.candidates,
+        openable=found.openable,
+        readable=found.readable,
         can_reassign=may_reassign(),
         overdue_days=overdue_days,
         tab="index",
@@ -311,14 +357,15 @@ def heatmap() -> Any:
     found = read(pages.heatmap, oversight(), text_arg("locality"), text_arg("process"), today())
     locality, process, heat, outline = found.locality, found.process, found.heat, found.outline
     rows = sorted(heat.items(), key=lambda kv: (-kv[1]["overdue"], -kv[1]["waiting"], kv[0]))
-    if wants_csv():
+    fmt = exports.requested_format()
+    if fmt:
         columns = [
             ("dash.col.element", lambda kv: kv[0]),
             ("dash.col.element_name", lambda kv: outline.names.get(kv[0], "")),
             ("dash.col.waiting", lambda kv: kv[1]["waiting"]),
             ("dash.col.overdue", lambda kv: kv[1]["overdue"]),
         ]
-        return csv_table(f"heatmap-{process}-{locality}.csv", columns, rows)
+        return exports.table(f"heatmap-{process}-{locality}", fmt, columns, rows)
     return render_template(
         "dashboard/heatmap.html",
         locality=locality,
@@ -400,7 +447,8 @@ def durations() -> Any:
     under = text_arg("under")
     found = read(pages.durations, oversight(), under)
     items, names = found.items, labels(found.names)
-    if wants_csv():
+    fmt = exports.requested_format()
+    if fmt:
         columns = [
             ("dash.by.locality", lambda i: locality_label(i.locality)),
             ("dash.by.stage", lambda i: names.stage(i.stage)),
@@ -411,7 +459,7 @@ def durations() -> Any:
             ("dash.col.limit", lambda i: i.limit),
             ("dash.col.over_limit", lambda i: i.over_limit),
         ]
-        return csv_table("stage-durations.csv", columns, items)
+        return exports.table("stage-durations", fmt, columns, items)
     by_locality: dict[str, list[reporting.StageDuration]] = {}
     for item in items:
         by_locality.setdefault(item.locality, []).append(item)
@@ -437,7 +485,8 @@ def register() -> Any:
     principal = current_principal()
     page = int_arg("page", 1, 1, 1_000_000)
     per_page = int_arg("per_page", REGISTER_PER_PAGE, 1, 200)
-    table = choice_arg("table", REGISTER_TABLES, "projects") if wants_csv() else None
+    fmt = exports.requested_format()
+    table = choice_arg("table", REGISTER_TABLES, "projects") if fmt else None
     text = text_arg("q", limit=100)
     filters = reporting.RegisterFilter(
         locality=text_arg("locality"),
@@ -448,11 +497,11 @@ def register() -> Any:
         text=text,
     )
     if table == "projects":
-        page, per_page = 1, 1_000_000  # the CSV holds every matching project, not one page
+        page, per_page = 1, 1_000_000  # the download holds every matching project, not one page
     found = read(pages.register_page, principal, filters, page=page, per_page=per_page)
     result, names = found.result, labels(found.names)
-    if table:
-        return register_csv(table, result, names)
+    if fmt and table:
+        return register_download(table, fmt, result, names)
     return render_template(
         "dashboard/register.html",
         result=result,
@@ -465,7 +514,8 @@ def register() -> Any:
     )
 
 
-def register_csv(table: str, result: reporting.Register, names: Labels) -> Response:
+def register_download(table: str, fmt: str, result: reporting.Register, names: Labels) -> Response:
+    """The projects, or one of the totals tables, as CSV or Excel."""
     if table == "projects":
         columns = [
             ("dash.col.project_no", lambda r: r.business_key),
@@ -481,7 +531,7 @@ def register_csv(table: str, result: reporting.Register, names: Labels) -> Respo
             ("dash.col.contract_amount", lambda r: r.contract_amount),
             ("dash.col.started", lambda r: r.started_at),
         ]
-        return csv_table("project-register.csv", columns, result.page.items)
+        return exports.table("project-register", fmt, columns, result.page.items)
     label = names.stage_or_status if table == "stage" else names.plain
     columns = [
         (f"dash.by.{table}", lambda kv: label(kv[0])),
@@ -489,4 +539,4 @@ def register_csv(table: str, result: reporting.Register, names: Labels) -> Respo
         ("dash.col.budget", lambda kv: kv[1].budget),
         ("dash.col.contract_amount", lambda kv: kv[1].contract_amount),
     ]
-    return csv_table(f"project-register-by-{table}.csv", columns, getattr(result, f"by_{table}").items())
+    return exports.table(f"project-register-by-{table}", fmt, columns, getattr(result, f"by_{table}").items())

@@ -1,13 +1,15 @@
-"""Names people read: roles, localities and the navigation, in the current language."""
+"""Names people read: roles, localities, stages and the navigation, in the current language."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from flask import current_app, g
 
 from engine.identity.localities import DEFAULT_LOCALITIES
 from engine.identity.roles import BY_CODE
 
-from .i18n import current_language
+from .i18n import current_language, t
 
 _LOCALITIES = {code: (zh, en) for code, zh, en, _ in DEFAULT_LOCALITIES}
 
@@ -37,6 +39,17 @@ def locality_label(code: str | None) -> str:
     if names is None:
         return code or ""
     return names[0] if current_language() == "zh" else names[1]
+
+
+def stage_label(key: str | None, processes: Mapping[str, str] | None = None) -> str:
+    """A lifecycle stage as people name it (组织采购), else the name of the process of that key (a stage a
+    locality added), else the key."""
+    if not key:
+        return ""
+    translated = t(f"dash.stage.{key}")
+    if translated != f"dash.stage.{key}":
+        return translated
+    return (processes or {}).get(key, key)
 
 
 def nav_links() -> list[tuple[str, str]]:

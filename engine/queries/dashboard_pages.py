@@ -12,7 +12,7 @@ with the errors below, which carry what was asked for so the pages can say it in
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from ..formats.settings import StageLimit
 from ..identity import access
 from ..identity.localities import descendants, locality_codes
 from ..identity.users import Principal
-from ..store.models import OPEN, HumanTask, Locality, User
+from ..store.models import OPEN, HumanTask, Locality, Organization, ProcessInstance, User
 from . import reporting
 from .reporting import Scope, TaskQuery
 
@@ -66,18 +66,22 @@ class NothingOverseen(PermissionDeniedError):
 
 @dataclass(frozen=True)
 class Names:
-    """What the pages' labels are made of: each process key's newest name, and some people's names."""
+    """What the pages' labels are made of: each process key's newest name, some people's names and some
+    organizations' names (by id)."""
 
     processes: dict[str, str]
     people: dict[str, str]
+    organizations: dict[int, str] = field(default_factory=dict)
 
 
-def names(session: Session, usernames: Iterable[str | None] = ()) -> Names:
-    """Process names, and the display names of ``usernames`` (the ones a page shows)."""
+def names(session: Session, usernames: Iterable[str | None] = (), organizations: Iterable[int | None] = ()) -> Names:
+    """Process names, and the names of the people and organizations a page shows."""
     wanted = {u for u in usernames if u}
     stmt = select(User.username, User.display_name).where(User.username.in_(wanted))
     people = {username: display for username, display in session.execute(stmt)} if wanted else {}
-    return Names(reporting.process_names(session), people)
+    ids = {i for i in organizations if i is not None}
+    found = session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(ids))) if ids else []
+    return Names(reporting.process_names(session), people, {org_id: name for org_id, name in found})
 
 
 def localities_in(session: Session, scope: Scope) -> list[str]:
@@ -102,11 +106,17 @@ def narrow(session: Session, scope: Scope, code: str | None) -> Scope:
 
 @dataclass(frozen=True)
 class Overview:
-    """The dashboard's front page: the three totals and the counts per grouping."""
+    """The dashboard's front page: the three totals and the counts per grouping.
+
+    Grouped by person, the unclaimed tasks are not one row but ``unclaimed``: one per role, locality and
+    organization, so the manager sees which group's work is waiting (the claimed rows stay in
+    ``groups["assignee"]``).
+    """
 
     query: TaskQuery
     totals: reporting.GroupCount
     groups: dict[str, list[reporting.GroupCount]]
+    unclaimed: list[reporting.UnclaimedCount]
     names: Names
     localities: list[str]
 
@@ -118,25 +128,33 @@ def overview(
     query = TaskQuery(narrow(session, scope, under), today, days)
     totals = reporting.due_totals(session, query)
     groups = {dim: reporting.due_counts(session, query, dim) for dim in groupings}
-    people = names(session, (g.key for g in groups.get("assignee", ())))
-    return Overview(query, totals, groups, people, localities_in(session, scope))
+    unclaimed: list[reporting.UnclaimedCount] = []
+    if "assignee" in groups:
+        groups["assignee"] = [g for g in groups["assignee"] if g.key is not None]
+        unclaimed = reporting.unclaimed_counts(session, query)
+    shown = names(session, (g.key for g in groups.get("assignee", ())), (u.organization_id for u in unclaimed))
+    return Overview(query, totals, groups, unclaimed, shown, localities_in(session, scope))
 
 
 @dataclass(frozen=True)
 class DrillDown:
-    """The tasks behind a count, and whom a manager may hand them to (per role and locality)."""
+    """The tasks behind a count, whom a manager may hand them to (per role and locality), and which of
+    the tasks and projects the reader may open (``openable`` task ids, ``readable`` project ids) — a
+    manager oversees a locality's work without being in every task's group."""
 
     query: TaskQuery
     rows: list[reporting.TaskRow]
     names: Names
     candidates: dict[tuple[str, str], list[tuple[str, str]]]
+    openable: frozenset[int] = frozenset()
+    readable: frozenset[int] = frozenset()
 
 
 def drill_down(
     session: Session,
     principal: Principal,
     under: str | None,
-    where: Mapping[str, str | None],
+    where: Mapping[str, str | int | None],
     today: date,
     days: int,
     bucket: str,
@@ -149,7 +167,20 @@ def drill_down(
     query = TaskQuery(scope, today, days, dict(where))
     rows = reporting.task_list(session, query, bucket)
     candidates = reassign_candidates(session, rows) if with_candidates else {}
-    return DrillDown(query, rows, names(session, (r.assignee for r in rows)), candidates)
+    organization = where.get("organization")
+    shown = names(session, (r.assignee for r in rows), [organization] if isinstance(organization, int) else [])
+    openable = frozenset(r.id for r in rows if access.can_see_task(principal, session.get(HumanTask, r.id)))
+    projects = {r.instance_id for r in rows}
+    readable = frozenset(
+        session.scalars(
+            select(ProcessInstance.id).where(
+                ProcessInstance.id.in_(projects), access.readable_instances(session, principal)
+            )
+        )
+        if projects
+        else ()
+    )
+    return DrillDown(query, rows, shown, candidates, openable, readable)
 
 
 def reassign_candidates(

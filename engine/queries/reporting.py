@@ -10,12 +10,10 @@ next ``days`` days.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -34,8 +32,10 @@ from ..identity.users import Principal
 from ..spiff.parsing import BPMN_NS
 from ..store.models import OPEN, Disclosure, HumanTask, OpenTaskTally, ProcessInstance, ProcessVersion
 from ..store.open_tasks import by_due_date, is_open
+from .option_labels import OptionLabels, label_of, labels_by_instance
 
-DIMENSIONS = ("stage", "locality", "department", "assignee", "role")
+#: What open tasks are counted by and filtered on; ``organization`` is the project's party a task went to.
+DIMENSIONS = ("stage", "locality", "department", "assignee", "role", "organization")
 BUCKETS = ("overdue", "due_soon", "open")
 MAX_DAYS = 366
 CENT = Decimal("0.01")
@@ -91,14 +91,15 @@ class Page:
 class TaskQuery:
     """Which open tasks to count or list: a scope, a day window and equality filters on dimensions.
 
-    ``where`` maps a dimension (see :data:`DIMENSIONS`) to a value; ``None`` as a value means "has
-    none" (an unclaimed task, a project without a department).
+    ``where`` maps a dimension (see :data:`DIMENSIONS`) to a value (an organization's id for
+    ``organization``); ``None`` as a value means "has none" (an unclaimed task, a project without a
+    department, a task that went to no party).
     """
 
     scope: Scope
     today: date
     days: int = 3
-    where: Mapping[str, str | None] = field(default_factory=dict)
+    where: Mapping[str, str | int | None] = field(default_factory=dict)
 
     @property
     def horizon(self) -> date:
@@ -138,6 +139,7 @@ def _column(dimension: str) -> Any:
         "department": HumanTask.department,
         "assignee": HumanTask.assignee,
         "role": HumanTask.role,
+        "organization": HumanTask.organization_id,
     }[dimension]
 
 
@@ -179,13 +181,13 @@ def _sum_of(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _counted(query: TaskQuery, by: str | None = None) -> Select:
-    """Overdue, due soon and open (after the ``by`` column, if any), from the tally when it can answer.
+def _counted(query: TaskQuery, by: Sequence[str] = ()) -> Select:
+    """Overdue, due soon and open (after the ``by`` columns, if any), from the tally when it can answer.
 
     Counted with ``FILTER`` (PostgreSQL, SQLite ≥ 3.30), cheaper than CASE: ``count(*)`` of open tasks,
     or ``sum(n)`` of tally rows — where a bucket whose tasks have all left sums to 0 and is dropped.
     """
-    grouping = [by] if by else []
+    grouping = list(by)
     tallied = all(dimension in TALLIED for dimension in (*query.where, *grouping))
     if tallied:
         column, due, total = TALLIED.__getitem__, OpenTaskTally.due_date, func.sum(OpenTaskTally.n)
@@ -202,7 +204,8 @@ def _counted(query: TaskQuery, by: str | None = None) -> Select:
 
 def due_counts(session: Session, query: TaskQuery, by: str) -> list[GroupCount]:
     """Open tasks per value of ``by``: how many are overdue, due within ``days`` days, open at all."""
-    rows = [GroupCount(key, int(o or 0), int(s or 0), int(n)) for key, o, s, n in session.execute(_counted(query, by))]
+    found = session.execute(_counted(query, (by,)))
+    rows = [GroupCount(key, int(o or 0), int(s or 0), int(n)) for key, o, s, n in found]
     settings = locality_settings(session)
     rows.sort(key=lambda r: (-r.overdue, -r.due_soon, _sort_key(settings, by, r.key)))
     return rows
@@ -212,6 +215,31 @@ def due_totals(session: Session, query: TaskQuery) -> GroupCount:
     """The same three numbers over every task the query covers."""
     overdue, soon, total = session.execute(_counted(query)).one()
     return GroupCount(None, int(overdue or 0), int(soon or 0), int(total or 0))
+
+
+@dataclass(frozen=True)
+class UnclaimedCount:
+    """Unclaimed open tasks of one group: a role in a locality, for one party (``organization_id``) or
+    for whoever holds the role there (``None``) — whom to ask when unclaimed work piles up."""
+
+    role: str | None
+    locality: str
+    organization_id: int | None
+    overdue: int
+    due_soon: int
+    open: int
+
+
+def unclaimed_counts(session: Session, query: TaskQuery) -> list[UnclaimedCount]:
+    """The query's unclaimed tasks per (role, locality, organization), most overdue first."""
+    unclaimed = TaskQuery(query.scope, query.today, query.days, {**query.where, "assignee": None})
+    stmt = _counted(unclaimed, ("role", "locality", "organization"))
+    rows = [
+        UnclaimedCount(role, locality, organization, int(o or 0), int(s or 0), int(n))
+        for role, locality, organization, o, s, n in session.execute(stmt)
+    ]
+    rows.sort(key=lambda r: (-r.overdue, -r.due_soon, -r.open, r.locality, r.role or "", r.organization_id or 0))
+    return rows
 
 
 def task_list(session: Session, query: TaskQuery, bucket: str = "open", *, limit: int = 500) -> list[TaskRow]:
@@ -437,13 +465,14 @@ class RegisterRow:
     status: str
     stage: str | None
     department: str | None
-    category: str | None
+    category: str | None  # as the forms label it (基本公共服务); ``category_code`` as recorded
     catalogue_code: str | None
-    procurement_method: str | None
+    procurement_method: str | None  # as labelled (公开招标)
     budget: Decimal | None
     contract_amount: Decimal | None
     provider: str | None
     started_at: datetime
+    category_code: str | None = None
 
     @property
     def stage_key(self) -> str:
@@ -518,9 +547,11 @@ def register(
     if filters.text:
         pattern = f"%{filters.text}%"
         stmt = stmt.where(ProcessInstance.title.ilike(pattern) | ProcessInstance.business_key.ilike(pattern))
-    rows = [_register_row(instance) for instance in session.scalars(stmt)]
+    instances = list(session.scalars(stmt))
+    labels = labels_by_instance(session, instances)
+    rows = [_register_row(instance, labels[instance.id]) for instance in instances]
     if filters.category:
-        rows = [r for r in rows if filters.category in (r.category, r.catalogue_code)]
+        rows = [r for r in rows if filters.category in (r.category, r.category_code, r.catalogue_code)]
     total = Total()
     by_category: dict[str | None, Total] = defaultdict(Total)
     by_stage: dict[str, Total] = defaultdict(Total)
@@ -541,8 +572,13 @@ def register(
     )
 
 
-def _register_row(instance: ProcessInstance) -> RegisterRow:
+def _register_row(instance: ProcessInstance, labels: OptionLabels) -> RegisterRow:
+    """A project's line of the register, its recorded choices shown as the forms label them."""
     summary = instance.summary or {}
+
+    def labelled(key: str) -> str | None:
+        return _text_or_none(label_of(labels, key, summary.get(key)))
+
     return RegisterRow(
         id=instance.id,
         business_key=instance.business_key,
@@ -551,13 +587,14 @@ def _register_row(instance: ProcessInstance) -> RegisterRow:
         status=instance.status,
         stage=instance.stage,
         department=instance.department or _text_or_none(summary.get("department")),
-        category=_text_or_none(summary.get("category")),
+        category=labelled("category"),
         catalogue_code=_text_or_none(summary.get("catalogue_code")),
-        procurement_method=_text_or_none(summary.get("procurement_method")),
+        procurement_method=labelled("procurement_method"),
         budget=to_money(summary.get("budget")),
         contract_amount=to_money(summary.get("contract_amount")),
         provider=_text_or_none(summary.get("provider_name") or summary.get("provider")),
         started_at=instance.started_at,
+        category_code=_text_or_none(summary.get("category")),
     )
 
 
@@ -622,39 +659,3 @@ def disclosures(session: Session, filters: DisclosureFilter, *, page: int = 1, p
         )
     )
     return Page(items, int(total), page, per_page)
-
-
-# --- CSV ----------------------------------------------------------------------------------------
-
-
-# A cell a spreadsheet would run as a formula (=, +, -, @, or a tab or return before one).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> str:
-    """Money (Decimal) as a plain number with two places, dates as yyyy-MM-dd, times in China.
-
-    Text that a spreadsheet would read as a formula (a project titled ``=HYPERLINK(...)``) is written with
-    a leading apostrophe, so Excel and WPS show it as typed instead of running it.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):f}"
-    if isinstance(value, datetime):
-        return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value.tzinfo else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return str(value)
-
-
-def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel opens Chinese text correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -1,4 +1,5 @@
-"""Managers' dashboard and project register: counts, drill-down, reassign, heatmap, durations, CSV, scoping."""
+"""Managers' dashboard and project register: counts, drill-down, reassign, heatmap, durations, CSV and Excel
+downloads, scoping."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import csv
 import io
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from dashboard_seed import NOW, TODAY, Seeded, seed, set_due
 from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,6 +48,17 @@ def csv_rows(client: FlaskClient, url: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
+def workbook_rows(client: FlaskClient, url: str) -> tuple[list[list[object]], list[list[str]]]:
+    """An Excel download's cell values and number formats, row by row."""
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:800]
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response.headers["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    rows = list(sheet.iter_rows())
+    return [[c.value for c in row] for row in rows], [[c.number_format for c in row] for row in rows]
+
+
 def totals(html: str) -> dict[str, int]:
     return {
         name: int(re.search(rf'id="total-{name}".*?class="number">(\d+)<', html, re.S).group(1))
@@ -67,7 +80,10 @@ def test_a_manager_sees_overdue_and_due_soon_counts_of_their_locality_only(clien
     by_stage = csv_rows(client, "/dashboard/?format=csv&table=stage")
     assert by_stage == [["阶段", "代码", "逾期", "临期", "在办"], ["项目申报", "apply", "1", "1", "2"]]
     by_assignee = csv_rows(client, "/dashboard/?format=csv&table=assignee")
-    assert by_assignee[1] == ["未认领", "", "1", "1", "2"]
+    assert by_assignee[1:] == [  # unclaimed work per role and group, not one lump
+        ["未认领 · 购买主体 · 乌鲁木齐市", "", "1", "0", "1"],
+        ["未认领 · 财政部门 · 乌鲁木齐市财政局", "", "0", "1", "1"],
+    ]
     # another locality is refused, not silently emptied
     assert client.get("/dashboard/?under=650200").status_code == 403
     assert client.get("/dashboard/tasks?locality=650200").status_code == 403
@@ -357,3 +373,68 @@ def test_pages_switch_to_english(client: FlaskClient, seeded: Seeded) -> None:
     html = page(client, "/dashboard/")
     assert "Overdue" in html and "By stage" in html and "Application" in html
     assert "Project register" in page(client, "/dashboard/register")
+
+
+def test_unclaimed_work_is_counted_per_role_and_organization(client: FlaskClient, seeded: Seeded) -> None:
+    """Not one 未认领 row: whose group the work waits in, each row drilling down to that group's tasks."""
+    login(client, "manager_urumqi")
+    html = page(client, "/dashboard/")
+    people = html[html.index('id="by-assignee"') : html.index("</section>", html.index('id="by-assignee"'))]
+    rows = re.findall(r'<th scope="row">([^<]+)</th>.*?href="([^"]*bucket=open[^"]*)"', people, re.S)
+    assert [label for label, _ in rows] == ["未认领 · 购买主体 · 乌鲁木齐市", "未认领 · 财政部门 · 乌鲁木齐市财政局"]
+    purchasers, finance = (page(client, href.replace("&amp;", "&")) for _, href in rows)
+    assert listed_tasks(purchasers) == [seeded.tasks["P1"]]
+    assert listed_tasks(finance) == [seeded.tasks["P2"]]
+    assert "机构：乌鲁木齐市财政局" in finance and "角色：财政部门" in finance
+    assert client.get("/dashboard/tasks?organization=x").status_code == 400
+
+
+def test_task_rows_open_the_project_and_the_task_for_who_may_open_them(
+    app: Flask, client: FlaskClient, seeded: Seeded
+) -> None:
+    """A manager reads the locality's projects but works no task of it; an administrator opens both."""
+    p1, task = seeded.instances["P1"], seeded.tasks["P1"]
+    login(client, "manager_urumqi")
+    html = page(client, "/dashboard/tasks?bucket=overdue")
+    row = re.search(rf'<tr id="task-{task}".*?</tr>', html, re.S).group(0)
+    assert f'href="/projects/{p1}"' in row and f'href="/tasks/{task}"' not in row
+    assert client.get(f"/projects/{p1}").status_code == 200
+    admin = app.test_client()
+    login(admin, "admin")
+    row = re.search(rf'<tr id="task-{task}".*?</tr>', page(admin, "/dashboard/tasks?bucket=overdue"), re.S).group(0)
+    assert f'href="/projects/{p1}"' in row and f'href="/tasks/{task}"' in row
+    assert admin.get(f"/tasks/{task}").status_code == 200
+
+
+def test_the_register_and_the_task_lists_download_as_excel(client: FlaskClient, engine: Engine, seeded: Seeded) -> None:
+    """Money as numbers formatted ¥#,##0.00, dates as dates, a title that looks like a formula kept as text."""
+    engine.start(
+        "lifecycle",
+        locality="650100",
+        business_key="XJ-2026-P7",
+        data={"project_name": '=HYPERLINK("http://evil.example","点击")', "budget": 12_345.6},
+        actor="seed",
+    )
+    login(client, "admin")
+    values, formats = workbook_rows(client, "/dashboard/register?format=xlsx")
+    assert values[0][:3] == ["项目编号", "项目名称", "地区"] and values[0][9] == "预算金额"
+    evil = next(row for row in values if row[0] == "XJ-2026-P7")
+    assert evil[1] == '\'=HYPERLINK("http://evil.example","点击")'
+    p1_at = next(n for n, row in enumerate(values) if row[0] == "XJ-2026-P1")
+    assert values[p1_at][9] == 1_200_000 and formats[p1_at][9] == '"¥"#,##0.00'
+    assert isinstance(values[p1_at][11], datetime) and formats[p1_at][11] == "yyyy-mm-dd hh:mm"
+    csv_evil = next(r for r in csv_rows(client, "/dashboard/register?format=csv") if r[0] == "XJ-2026-P7")
+    assert csv_evil[1] == evil[1]  # the CSV neutralises the same way
+
+    by_category, _ = workbook_rows(client, "/dashboard/register?format=xlsx&table=category")
+    assert ["养老服务", 2, 1_460_000, 0] in by_category
+
+    tasks, task_formats = workbook_rows(client, "/dashboard/tasks?bucket=overdue&format=xlsx")
+    assert [row[0] for row in tasks[1:]] == [seeded.tasks["P4"], seeded.tasks["P1"]]
+    assert tasks[1][9] == datetime(2026, 2, 1) and task_formats[1][9] == "yyyy-mm-dd" and tasks[1][10] == 29
+    counts, _ = workbook_rows(client, "/dashboard/?format=xlsx&table=stage")
+    assert counts[0] == ["阶段", "代码", "逾期", "临期", "在办"]
+
+    client.get("/lang/en")
+    english, _ = workbook_rows(client, "/dashboard/register?format=xlsx")
+    assert english[0][:2] == ["Project no.", "Project"]
