@@ -1,7 +1,9 @@
-"""The inbox: who sees which task, tabs and counts, hand-over buttons, filters, sorting and paging."""
+"""The inbox: who sees which task, tabs and counts, hand-over buttons, filters, sorting, paging and downloads."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -9,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 from inbox_support import KARAMAY, URUMQI, china_today, deploy_approval, set_task, start
+from openpyxl import load_workbook
 from sqlalchemy import insert
 
 from engine.service import Engine
@@ -234,3 +237,32 @@ def test_a_page_stays_fast_with_tens_of_thousands_of_tasks(engine: Engine, clien
     assert count(page, "group") == rows // 2 + 1
     assert len(task_ids(page)) == 25
     assert elapsed < 1.5, f"inbox page took {elapsed:.2f}s"
+
+
+def test_the_inbox_downloads_every_task_of_the_tab_as_csv_or_excel(engine: Engine, client: FlaskClient) -> None:
+    """Every page of the filtered tab, in the page's order; a project named like a formula stays text."""
+    deploy_approval(engine)
+    today = china_today()
+    ids = []
+    for n, title in enumerate(["社区养老服务", "=1+2", "助餐服务"]):
+        task = start(engine, URUMQI, f"WLMQ-X{n}", title)
+        set_task(engine, task.id, due_date=today + timedelta(days=n))
+        ids.append(task.id)
+    start(engine, KARAMAY, "KLMY-X1", "克拉玛依项目")
+    login(client, "purchaser_urumqi")
+    page = inbox(client, "tab=group&per_page=1")
+    link = re.search(r'href="(/inbox/\?[^"]*format=xlsx[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert "per_page=1" in link and "tab=group" in link
+
+    sheet = load_workbook(io.BytesIO(client.get(link).get_data())).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][:5] == ["任务号", "项目编号", "项目", "阶段", "任务"]
+    assert [r[0] for r in rows[1:]] == ids  # all three, not the one page shown, and no other locality's
+    assert rows[2][2] == "'=1+2" and rows[1][5] == "乌鲁木齐市"
+    assert sheet.cell(row=2, column=8).number_format == "yyyy-mm-dd"
+
+    response = client.get("/inbox/?tab=group&format=csv")
+    assert response.mimetype == "text/csv"
+    lines = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert [line[0] for line in lines[1:]] == [str(i) for i in ids]
+    assert lines[1][7] == today.isoformat()
