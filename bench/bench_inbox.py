@@ -297,6 +297,8 @@ def queries(session: Session) -> dict[str, Callable[[], object]]:
         ),
         # the dashboard page's fourth grouping; people are not in the tally, so this reads the open tasks
         "dashboard by person, all": lambda: reporting.due_counts(session, TaskQuery(Scope(None), TODAY), "assignee"),
+        # ... whose unclaimed row is one per role, locality and organization
+        "dashboard unclaimed by group, all": lambda: reporting.unclaimed_counts(session, TaskQuery(Scope(None), TODAY)),
     }
 
 
