@@ -58,14 +58,19 @@ def chunk(session: Session, blob_id: int, seq: int) -> bytes:
 
 def purge(session: Session, cut_short_before: datetime) -> int:
     """Remove uploads a crash cut short (unsealed and older than ``cut_short_before``) and content no
-    document refers to any more (files removed from a form before it was submitted); returns how many."""
+    document refers to any more (files removed from a form before it was submitted); returns how many.
+
+    A blob an upload is just attaching a document to is skipped (PostgreSQL: the new document's key
+    lock; SQLite: writers take turns), so content in use is never removed."""
     referenced = select(Document.id).where(Document.blob_id == Blob.id).exists()
     gone = list(
         session.scalars(
-            select(Blob.id).where(
+            select(Blob.id)
+            .where(
                 ((Blob.sha256.is_(None)) & (Blob.created_at < cut_short_before))
                 | ((Blob.sha256.is_not(None)) & ~referenced)
             )
+            .with_for_update(skip_locked=True)
         )
     )
     for blob_id in gone:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ..calendars.deadlines import CHINA
 from .reading import Listed
+from .uploads import clean_name
 
 INDEX_NAME = "目录.csv"
 INDEX_HEADERS = ("序号", "阶段", "任务", "文件名", "提交人", "提交时间", "大小（字节）", "SHA-256", "档案内路径")
@@ -33,7 +34,8 @@ def entries(listed: list[Listed], stage_label: Callable[[str], str]) -> list[Ent
     taken: set[str] = set()
     found = []
     for item in listed:
-        folder = f"{order[item.task.process_key]:02d} {stage_label(item.task.process_key)}/{item.task.name}"
+        stage = clean_name(stage_label(item.task.process_key))
+        folder = f"{order[item.task.process_key]:02d} {stage}/{clean_name(item.task.name)}"
         path = _unique(f"{folder}/{item.document.file_name}", taken)
         taken.add(path)
         found.append(Entry(path, item))

@@ -44,6 +44,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..calendars import calendar_store
@@ -51,6 +52,7 @@ from ..calendars.deadline_hook import CalendarCache
 from ..calendars.deadlines import DeadlineRule, escalation_date, local_date
 from ..commands.instances import BPMN_TIMER, RUNNING
 from ..compose import build_engine
+from ..documents import blob_store
 from ..errors import CalendarError, DefinitionError
 from ..identity import access
 from ..identity.localities import get_locality
@@ -66,6 +68,7 @@ from .notifications import SmtpSettings
 log = logging.getLogger("servflow.scheduler")
 
 MANAGER_ROLE = "manager"
+UNFINISHED_UPLOAD_AGE = timedelta(days=1)
 
 
 @dataclass
@@ -82,6 +85,7 @@ class SweepReport:
     emailed: int = 0
     email_failed: int = 0
     folded: int = 0
+    purged: int = 0
     vacuumed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -89,7 +93,8 @@ class SweepReport:
         return (
             f"fired {self.fired}, failed {self.failed}, reminded {self.reminded}, escalated {self.escalated}, "
             f"calendar warnings {self.warned}, e-mailed {self.emailed} (failed {self.email_failed}), "
-            f"tally rows folded {self.folded}, vacuumed {', '.join(self.vacuumed) or 'nothing'}"
+            f"tally rows folded {self.folded}, file contents purged {self.purged}, "
+            f"vacuumed {', '.join(self.vacuumed) or 'nothing'}"
         )
 
 
@@ -126,7 +131,14 @@ class Scheduler:
     def sweep(self) -> SweepReport:
         report = SweepReport()
         self.fire_due_timers(report)
-        steps = (self.send_reminders, self.escalate_overdue, self.check_calendars, self.compact_tally, self.vacuum)
+        steps = (
+            self.send_reminders,
+            self.escalate_overdue,
+            self.check_calendars,
+            self.compact_tally,
+            self.purge_files,
+            self.vacuum,
+        )
         for step in steps:
             step(report)
         if self.smtp is not None:
@@ -326,6 +338,17 @@ class Scheduler:
         with self.engine.unit_of_work(write=True) as uow:
             report.folded = tally.compact(uow.session).folded
             uow.commit()
+
+    def purge_files(self, report: SweepReport) -> None:
+        """Drop file content no document keeps (``documents.blob_store.purge``); uploads cut short by a
+        crash are given a day, so one still streaming in is never taken."""
+        cut_short_before = self.engine.clock() - UNFINISHED_UPLOAD_AGE
+        try:
+            with self.engine.unit_of_work(write=True) as uow:
+                report.purged = blob_store.purge(uow.session, cut_short_before)
+                uow.commit()
+        except IntegrityError:  # a document took the content while it was being purged: next sweep
+            report.errors.append("file purge met a new document; retried at the next sweep")
 
     def vacuum(self, report: SweepReport) -> None:
         """Vacuum the hot tables where the server's autovacuum is off (``engine.store.vacuum``)."""

@@ -11,12 +11,15 @@ import io
 import json
 import re
 import zipfile
+from datetime import timedelta
 from typing import Any
 
 from document_samples import APPLICATION, EXE, PDF, PNG
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from engine.documents import blob_store
+from engine.jobs.scheduler import Scheduler
 from engine.service import Engine
 from engine.store.models import Blob, BlobChunk, Document
 from support import csrf_token, login
@@ -166,3 +169,25 @@ def test_the_dossier_holds_every_document_with_the_checksums_of_its_index(
     for row, (_, content) in zip(rows, files, strict=True):
         member = archive.read(row["档案内路径"])
         assert member == content and hashlib.sha256(member).hexdigest() == row["SHA-256"]
+
+
+def test_the_scheduler_drops_content_no_document_keeps_and_uploads_a_crash_cut_short(
+    client: FlaskClient, engine: Engine, application_task: int
+) -> None:
+    login(client, "purchaser_urumqi")
+    kept, dropped = (_upload(client, application_task, n, PDF + n.encode()).json for n in ("留.pdf", "删.pdf"))
+    assert _complete(client, application_task, {**APPLICATION, FIELD: [kept]}).status_code == 200
+    now = engine.clock()
+    crashed = engine.write(blob_store.open_blob, now - timedelta(days=2))  # a worker died mid-upload
+    streaming = engine.write(blob_store.open_blob, now)  # an upload still coming in
+    engine.write(blob_store.append, streaming, 0, [b"%PDF-"])
+    assert _stored(engine) == (4, 3, 1)
+
+    report = Scheduler(engine, owner="test").sweep()
+    assert report.purged == 2 and "file contents purged 2" in str(report)
+    with engine.unit_of_work() as uow:
+        left = set(uow.session.scalars(select(Blob.id)))
+    assert crashed not in left and streaming in left and len(left) == 2
+    login(client, "manager_urumqi")
+    assert client.get(f"/documents/{kept['id']}").data == PDF + "留.pdf".encode()
+    assert client.get(f"/documents/{dropped['id']}").status_code == 404
