@@ -592,7 +592,7 @@ def _register_row(instance: ProcessInstance, labels: OptionLabels) -> RegisterRo
         procurement_method=labelled("procurement_method"),
         budget=to_money(summary.get("budget")),
         contract_amount=to_money(summary.get("contract_amount")),
-        provider=_text_or_none(summary.get("provider_name") or summary.get("provider")),
+        provider=_text_or_none(summary.get("winner_name") or summary.get("provider_name") or summary.get("provider")),
         started_at=instance.started_at,
         category_code=_text_or_none(summary.get("category")),
     )

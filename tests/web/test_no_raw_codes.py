@@ -81,6 +81,7 @@ def signing(engine: Engine, client: FlaskClient) -> dict[str, object]:
         return {
             "instance": instance.id,
             "provider": project.parties["provider"],
+            "provider_name": provider.name,
             "method": intent.data["procurement_method"],
             "stage": project.stage,
             "intent_task": task.id,
@@ -95,6 +96,7 @@ def test_the_register_shows_the_category_and_method_as_labelled(client: FlaskCli
     download = client.get("/dashboard/register?format=csv&table=projects").get_data().decode("utf-8-sig")
     assert "基本公共服务" in download and METHODS[signing["method"]] in download
     assert "basic_public" not in download
+    assert signing["provider_name"] in page and signing["provider_name"] in download  # the winner, once awarded
     # the category filter takes the label people read, as well as the code
     found = client.get("/dashboard/register?category=基本公共服务").get_data(as_text=True)
     assert 'data-project="UR-LABEL-1"' in found
