@@ -7,6 +7,7 @@
     return;
   }
   const submissions = JSON.parse(source.textContent);
+  const documents = { texts: { none: source.dataset.noFiles } };
   const pending = [];
 
   function render(details) {
@@ -16,7 +17,7 @@
     }
     holder.dataset.rendered = 'true';
     const item = submissions[Number(holder.dataset.index)];
-    pending.push(window.Servflow.renderForm(holder, item.form, item.data || {}, { readOnly: true }));
+    pending.push(window.Servflow.renderForm(holder, item.form, item.data || {}, { readOnly: true, documents }));
   }
 
   document.querySelectorAll('details.submission').forEach((details) => {
