@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import bench_deploy, bench_engine, bench_inbox, bench_throughput
+from bench import bench_deploy, bench_documents, bench_engine, bench_inbox, bench_throughput
 from bench.common import machine
 from bench.servers import pg_database
 
@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "deploy": lambda: bench_deploy.main(),
     "throughput": lambda: bench_throughput.main([]),
     "inbox": lambda: bench_inbox.main([]),
+    "documents": lambda: bench_documents.main([]),
 }
 
 
