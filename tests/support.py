@@ -50,7 +50,7 @@ def login(client: FlaskClient, username: str, password: str = DEMO_PASSWORD) -> 
 
 
 def queue_sample_notices(engine: Engine) -> None:
-    """Two notices for manager_region (an escalation and a reminder), one for manager_karamay."""
+    """Two notices for manager_region (an escalation of project 41 and a reminder), one for manager_karamay."""
     from datetime import UTC, datetime
 
     from engine.jobs import notifications
@@ -68,6 +68,7 @@ def queue_sample_notices(engine: Engine) -> None:
     with engine.unit_of_work(write=True) as uow:
         for recipients, key, subject in samples:
             kind = notifications.REMINDER if key.startswith("remind") else notifications.ESCALATION
-            notice = Notice(kind, subject, "项目：社区养老服务项目（R-1）\n任务：财政审核", key=key)
+            project = 41 if kind == notifications.ESCALATION else None
+            notice = Notice(kind, subject, "项目：社区养老服务项目（R-1）\n任务：财政审核", key=key, instance_id=project)
             notify(uow.session, recipients, notice, at)
         uow.commit()

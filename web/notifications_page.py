@@ -30,12 +30,22 @@ def _bell_helpers() -> dict[str, Any]:
             return 0
         return get_engine().read(notifications.unread_count, principal.username)
 
-    return {"unread_notifications": unread_notifications, "notification_link": _task_link}
+    return {
+        "unread_notifications": unread_notifications,
+        "notification_link": _task_link,
+        "project_link": _project_link,
+    }
 
 
 def _task_link(row: Notification) -> str | None:
     if row.human_task_id and "tasks.show" in current_app.view_functions:
         return url_for("tasks.show", task_id=row.human_task_id)
+    return None
+
+
+def _project_link(row: Notification) -> str | None:
+    if row.instance_id and "projects.show" in current_app.view_functions:
+        return url_for("projects.show", instance_id=row.instance_id)
     return None
 
 

@@ -105,6 +105,8 @@ class SmtpSettings:
     sender: str = "servflow@localhost"
     starttls: bool = False
     timeout: float = 10.0
+    #: The address people open servflow at (``SERVFLOW_BASE_URL``): mails then link to the task and project.
+    base_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SmtpSettings | None:
@@ -120,6 +122,7 @@ class SmtpSettings:
             password=env.get("SERVFLOW_SMTP_PASSWORD") or None,
             sender=env.get("SERVFLOW_SMTP_SENDER") or cls.sender,
             starttls=(env.get("SERVFLOW_SMTP_STARTTLS") or "").strip().lower() in ("1", "true", "yes", "on"),
+            base_url=(env.get("SERVFLOW_BASE_URL") or "").strip().rstrip("/") or None,
         )
 
 
@@ -135,8 +138,20 @@ def _message(settings: SmtpSettings, row: Notification, to: str, display_name: s
     message["Subject"] = row.subject
     message["From"] = formataddr(("政府购买服务流程平台", settings.sender))
     message["To"] = formataddr((display_name, to))
-    message.set_content(row.body or row.subject)
+    message.set_content((row.body or row.subject) + _links(settings, row))
     return message
+
+
+def _links(settings: SmtpSettings, row: Notification) -> str:
+    """Where to act: the task and the project, when the mail knows the address servflow is served at."""
+    if not settings.base_url:
+        return ""
+    lines = []
+    if row.human_task_id:
+        lines.append(f"办理任务 / Open the task：{settings.base_url}/tasks/{row.human_task_id}")
+    if row.instance_id:
+        lines.append(f"查看项目 / Open the project：{settings.base_url}/projects/{row.instance_id}")
+    return "\n\n" + "\n".join(lines) if lines else ""
 
 
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:

@@ -50,7 +50,12 @@ def test_reminders_are_mailed_once_with_chinese_subjects(
 ) -> None:
     inbox, port = smtp_server
     settings = SmtpSettings.from_env(
-        {"SERVFLOW_SMTP_HOST": "127.0.0.1", "SERVFLOW_SMTP_PORT": str(port), "SERVFLOW_SMTP_SENDER": "noreply@xj.test"}
+        {
+            "SERVFLOW_SMTP_HOST": "127.0.0.1",
+            "SERVFLOW_SMTP_PORT": str(port),
+            "SERVFLOW_SMTP_SENDER": "noreply@xj.test",
+            "SERVFLOW_BASE_URL": "https://servflow.xj.test/",
+        }
     )
     scheduler = Scheduler(people, smtp=settings)
     people.deploy(fixture_bytes("bpmn/deadlines.bpmn"), "650000")
@@ -70,6 +75,10 @@ def test_reminders_are_mailed_once_with_chinese_subjects(
     assert message["Subject"] == "【待办提醒】「财政审核」将于2025-10-10到期"
     assert message["From"].addresses[0].addr_spec == "noreply@xj.test"
     assert "社区养老服务项目（M-1）" in message.get_content()
+    with people.unit_of_work() as uow:  # the mail links to the task and the project, to act at once
+        task_id, instance_id = uow.session.execute(select(Notification.human_task_id, Notification.instance_id)).first()
+    assert f"https://servflow.xj.test/tasks/{task_id}" in message.get_content()
+    assert f"https://servflow.xj.test/projects/{instance_id}" in message.get_content()
     with people.unit_of_work() as uow:
         rows = {n.recipient: n for n in uow.session.scalars(select(Notification))}
     assert rows["finance_reviewer_region"].email_sent_at == clock.now

@@ -35,6 +35,8 @@ def test_unread_count_list_and_mark_read(client: FlaskClient, noticed: Engine) -
     assert client.get("/notifications/unread").get_json() == {"unread": 2}
     page = client.get("/notifications/").get_data(as_text=True)
     assert "【逾期督办】「财政审核」已超过办理期限2025-10-10" in page and "2 条未读" in page
+    assert page.count('class="project-link"') == 1  # the escalation opens its project
+    assert 'href="/projects/41" class="project-link">查看项目</a>' in page
 
     first = ids_of(noticed, "manager_region")[0]
     token = csrf_token(client, "/notifications/")
