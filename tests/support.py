@@ -69,6 +69,8 @@ def queue_sample_notices(engine: Engine) -> None:
         for recipients, key, subject in samples:
             kind = notifications.REMINDER if key.startswith("remind") else notifications.ESCALATION
             project = 41 if kind == notifications.ESCALATION else None
-            notice = Notice(kind, subject, "项目：社区养老服务项目（R-1）\n任务：财政审核", key=key, instance_id=project)
+            notice = Notice(
+                kind, subject, "项目：社区养老服务项目（R-1）\n任务：财政审核", key=key, instance_id=project
+            )
             notify(uow.session, recipients, notice, at)
         uow.commit()
