@@ -18,8 +18,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..calendars.deadlines import local_date
 from ..definitions.settings import deployment_settings
 from ..definitions.versions import source_of, task_form
+from ..formats.settings import StageLimit
 from ..formats.xmlsafe import parse_xml
 from ..identity import access
 from ..identity.users import Principal
@@ -80,9 +82,26 @@ class Diagram:
 
 
 @dataclass(frozen=True)
+class StageSpan:
+    """A stage the project went or goes through: from its first task to its last, in China calendar days,
+    against the stage's statutory limit when the bundle names one (``stage_limits``)."""
+
+    stage: str
+    started: date
+    ended: date | None  # None while the stage is current
+    days: int
+    limit: StageLimit | None
+
+    @property
+    def over(self) -> bool:
+        return self.limit is not None and self.days > self.limit.days
+
+
+@dataclass(frozen=True)
 class ProjectView:
     instance: ProcessInstance
     stages: list[tuple[str, str]]  # (stage key, "done" | "current" | "waiting")
+    timeline: list[StageSpan]
     next_steps: list[NextStep]
     tasks: list[TaskRecord]
     parties: list[tuple[str, Organization]]  # (role, organization)
@@ -109,6 +128,7 @@ def project_view(session: Session, principal: Principal, instance_id: int, today
     return ProjectView(
         instance=instance,
         stages=_stages(session, instance, rows),
+        timeline=_timeline(session, instance, rows, today),
         next_steps=[
             NextStep(r, _name(organizations.get(r.organization_id or 0)), r.assignee, _overdue(r, today))
             for r in open_rows
@@ -159,6 +179,30 @@ def _stages(session: Session, instance: ProcessInstance, rows: list[HumanTask]) 
         else:
             result.append((key, "waiting"))
     return result
+
+
+def _timeline(session: Session, instance: ProcessInstance, rows: list[HumanTask], today: date) -> list[StageSpan]:
+    """Each stage's span, in the order the project entered them: a stage entered again (a re-tender)
+    counts from its first task to its last."""
+    version = session.get(ProcessVersion, instance.process_version_id)
+    limits = deployment_settings(session, version.deployment_id if version else None).stage_limits
+    first: dict[str, date] = {}
+    last: dict[str, date] = {}
+    current: set[str] = set()
+    for row in rows:
+        key = row.process_key
+        started = local_date(row.created_at)
+        first[key] = min(first.get(key, started), started)
+        if row.state == OPEN:
+            current.add(key)
+            continue
+        ended = local_date(row.completed_at or row.created_at)  # a cancelled task ended where it began
+        last[key] = max(last.get(key, ended), ended)
+    spans = []
+    for key, began in first.items():
+        ended = None if key in current else last[key]
+        spans.append(StageSpan(key, began, ended, ((ended or today) - began).days, limits.get(key)))
+    return spans
 
 
 def _diagrams(session: Session, instance: ProcessInstance, rows: list[HumanTask]) -> list[Diagram]:

@@ -78,7 +78,7 @@ def test_the_reviewer_reads_the_files_the_purchaser_attached(
     login(client, "finance_reviewer_urumqi")
     (review,) = engine.open_tasks(instance_id)
     page = client.get(f"/tasks/{review.id}").get_data(as_text=True)
-    earlier = json.loads(re.search(r'id="submissions-data">(.*?)</script>', page, re.S).group(1))
+    earlier = json.loads(re.search(r'id="submissions-data"[^>]*>(.*?)</script>', page, re.S).group(1))
     shown = earlier[-1]["data"][FIELD]  # the application, with its files, among the earlier submissions
     assert [d["name"] for d in shown] == ["实施方案.pdf", "现场照片.png"]
     got = client.get(f"/documents/{plan.json['id']}")

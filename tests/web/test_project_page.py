@@ -84,7 +84,7 @@ def test_the_reviewer_reads_the_application_in_full_on_the_review_task(
     (review,) = engine.open_tasks(instance_id)
     login(client, "finance_reviewer_urumqi")
     html = client.get(f"/tasks/{review.id}").get_data(as_text=True)
-    (earlier,) = json.loads(re.search(r'id="submissions-data">(.*?)</script>', html, re.S).group(1))
+    (earlier,) = json.loads(re.search(r'id="submissions-data"[^>]*>(.*?)</script>', html, re.S).group(1))
     assert (earlier["task_id"], earlier["data"]["budget"], earlier["data"]["catalogue_code"]) == (
         apply_id,
         800_000,
