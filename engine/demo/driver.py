@@ -16,18 +16,24 @@ the second answer; once used up, the example alone answers), a single mapping an
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InvalidStateError
+from ..formats.file_fields import file_fields
+from ..formats.file_kinds import BY_NAME
 from ..formats.forms import example_submission
+from ..identity.users import get_user, principal
 from ..service import Engine
 from ..store.models import HumanTask
+from .sample_files import sample_pdf
 
 Answer = Mapping[str, Any]
 ScenarioSpec = Mapping[str, Answer | Sequence[Answer]]
 ActorFn = Callable[[HumanTask], str]
+PDF = BY_NAME["pdf"]
 
 
 def role_actor(task: HumanTask) -> str:
@@ -76,6 +82,8 @@ class Driver:
 
     engine: Engine
     actor: ActorFn = role_actor
+    #: Attach a sample PDF to each file field that takes PDFs (the demo's projects carry documents).
+    attach_samples: bool = False
     _bound: dict[int, dict[str, int]] = field(default_factory=dict, init=False, repr=False)
     _forms: dict[int, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
 
@@ -100,8 +108,27 @@ class Driver:
     def complete(self, task: HumanTask, overrides: Answer | None = None) -> Step:
         data = self.answer(task, overrides)
         actor = self.actor(task)
+        if self.attach_samples:
+            data = {**self._samples(task, actor), **data}
         self.engine.complete(task.id, data, actor=actor)
         return Step(task.id, task.element_id, task.process_key, task.role, actor, data)
+
+    def _samples(self, task: HumanTask, actor: str) -> dict[str, Any]:
+        """A sample PDF uploaded to each of the task's PDF fields, as the person completing it would."""
+        fields = {key: rule for key, rule in file_fields(self.form_of(task)).items() if PDF in rule.kinds}
+        if not fields:
+            return {}
+        person = self.engine.read(lambda session: principal(session, get_user(session, actor)))
+        project = self.engine.get_instance(task.instance_id).business_key
+        attached = {}
+        for key, rule in fields.items():
+            content = sample_pdf("servflow demo document", f"project {project}", f"task {task.element_id}", key)
+            attached[key] = [
+                self.engine.upload_document(
+                    task.id, key, f"{rule.label}.pdf", io.BytesIO(content), declared_size=len(content), actor=person
+                )
+            ]
+        return attached
 
     def run(
         self,

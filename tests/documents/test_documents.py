@@ -18,6 +18,8 @@ from document_samples import APPLICATION, EXE, PDF, PNG
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from engine.demo.driver import Driver
+from engine.demo.seed import party_actor
 from engine.documents import blob_store
 from engine.jobs.scheduler import Scheduler
 from engine.service import Engine
@@ -191,3 +193,18 @@ def test_the_scheduler_drops_content_no_document_keeps_and_uploads_a_crash_cut_s
     login(client, "manager_urumqi")
     assert client.get(f"/documents/{kept['id']}").data == PDF + "留.pdf".encode()
     assert client.get(f"/documents/{dropped['id']}").status_code == 404
+
+
+def test_demo_projects_carry_a_sample_document_in_each_pdf_field(
+    client: FlaskClient, engine: Engine, application_task: int
+) -> None:
+    instance_id = engine.get_task(application_task).instance_id
+    driver = Driver(engine, actor=party_actor(engine), attach_samples=True)
+    driver.run(instance_id, {"submit_application": APPLICATION}, stop_at={"review_application"})
+    login(client, "manager_urumqi")
+    listed = client.get(f"/projects/{instance_id}").get_data(as_text=True)
+    assert "申报材料（实施方案、测算依据等）.pdf" in listed
+    with engine.unit_of_work() as uow:
+        (document,) = uow.session.scalars(select(Document))
+    content = client.get(f"/documents/{document.id}").data
+    assert content.startswith(b"%PDF-1.4") and b"UR-DOC-1" in content and content.rstrip().endswith(b"%%EOF")
