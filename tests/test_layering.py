@@ -16,7 +16,7 @@ LAYERS = [
     {"formats"},
     {"store"},
     {"identity"},
-    {"registry"},
+    {"registry", "catalogue"},
     {"spiff"},
     {"calendars"},
     {"definitions"},

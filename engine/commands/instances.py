@@ -29,7 +29,7 @@ from ..store import audit
 from ..store.models import COMPLETED as TASK_COMPLETED
 from ..store.models import OPEN, Disclosure, HumanTask, ProcessInstance, ProcessVersion, TimerJob
 from ..store.open_tasks import is_open
-from . import parties, tasks
+from . import catalogue_choice, parties, tasks
 from .business_keys import next_business_key
 
 RUNNING, SUSPENDED, COMPLETED, CANCELLED = "running", "suspended", "completed", "cancelled"
@@ -167,9 +167,10 @@ def start(
     numbered by the bundle's pattern."""
     now = ctx.now()
     bound = bind_versions(session, process_key, locality)
+    settings = ctx.version_settings(session, bound[process_key])
+    service = catalogue_choice.chosen_entry(session, settings.catalogue, locality, local_date(now).year, data)
     if not business_key:
-        pattern = ctx.version_settings(session, bound[process_key]).business_key
-        business_key = next_business_key(session, pattern, locality, local_date(now))
+        business_key = next_business_key(session, settings.business_key, locality, local_date(now))
     instance = ProcessInstance(
         process_version_id=bound[process_key],
         bound_versions=bound,
@@ -185,6 +186,7 @@ def start(
     )
     session.add(instance)
     session.flush()
+    catalogue_choice.record(session, service, instance.id)
     audit.record(session, "started", actor, now, instance_id=instance.id, data=data)
     rules = ctx.settings_of(session, instance).parties
     parties.bind_at_start(session, instance, rules, actor, now, from_person=from_person, chosen=organization_id)
@@ -225,7 +227,11 @@ def complete(
     _require_running(instance)
     actor = username
     now = ctx.now()
-    parties.bind_from_submission(session, instance, ctx.settings_of(session, instance).parties, data, actor, now)
+    settings = ctx.settings_of(session, instance)
+    year = local_date(instance.started_at).year
+    service = catalogue_choice.chosen_entry(session, settings.catalogue, instance.locality_code, year, data)
+    parties.bind_from_submission(session, instance, settings.parties, data, actor, now)
+    catalogue_choice.record(session, service, instance.id)
     workflow = runtime.load(instance.state, specs)
     had_timers = bool(runtime.pending_timers(workflow))
     with parties.scripts_read_registry(session):

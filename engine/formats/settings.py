@@ -16,7 +16,12 @@ own copy overrides the region's), so a locality's designer changes them without 
 - ``business_key``: the pattern of a project's number when the starter gives none (``DEFAULT_KEY_PATTERN``);
 - ``credit_record``: the data fields whose values the provider's credit record takes when a project's
   evaluation is settled (``{"grade": "evaluation_grade", "score": "total_score"}``), and the grades that
-  are a serious breach (``"breach": ["差"]``): finance is told, to decide on a blacklisting.
+  are a serious breach (``"breach": ["差"]``): finance is told, to decide on a blacklisting;
+- ``catalogue``: the data fields that carry an application's choice from the guidance catalogue
+  (``engine.catalogue``): ``code`` (checked against the items in effect for the project's locality and
+  year whenever a submission carries it), ``flag`` (the yes/no field saying the service is in the
+  catalogue: the code is checked only when it is true), ``category`` and ``categories`` (the field the
+  start page fills from the item's category, catalogue category code → the field's value).
 
 A bundle without the file (a model imported from another tool) runs on the settings servflow ships
 (``engine.definitions.settings``), the conventions of the purchase-of-services forms.
@@ -59,6 +64,14 @@ class PartyRule:
 
 
 @dataclass(frozen=True)
+class CatalogueFields:
+    code: str
+    flag: str | None = None
+    category: str | None = None
+    categories: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
 class CreditFields:
     grade: str
     score: str | None = None
@@ -80,6 +93,7 @@ class BundleSettings:
     parties: tuple[PartyRule, ...] = ()
     credit_record: CreditFields | None = None
     business_key: str = DEFAULT_KEY_PATTERN
+    catalogue: CatalogueFields | None = None
 
     def stage_rank(self, key: str | None) -> tuple[int, str]:
         """Sort key of a stage: lifecycle order first, then others by name, none last."""
@@ -122,6 +136,7 @@ def load_settings(content: str | bytes, *, source: str = SETTINGS_FILE) -> Bundl
         parties=_parties(raw.get("parties", {}), source),
         credit_record=_credit_fields(raw.get("credit_record"), source),
         business_key=_key_pattern(raw.get("business_key", DEFAULT_KEY_PATTERN), source),
+        catalogue=_catalogue_fields(raw.get("catalogue"), source),
     )
 
 
@@ -135,7 +150,7 @@ def _key_pattern(value: Any, source: str) -> str:
     return value
 
 
-_KNOWN = ("stages", "summary", "stage_limits", "parties", "credit_record", "business_key")
+_KNOWN = ("stages", "summary", "stage_limits", "parties", "credit_record", "business_key", "catalogue")
 
 
 def _names(value: Any, name: str, source: str) -> tuple[str, ...]:
@@ -202,4 +217,25 @@ def _credit_fields(value: Any, source: str) -> CreditFields | None:
         _field_name(value["grade"], "credit_record.grade", source),
         _field_name(score, "credit_record.score", source) if score is not None else None,
         tuple(g.strip() for g in breach),
+    )
+
+
+def _catalogue_fields(value: Any, source: str) -> CatalogueFields | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or "code" not in value or set(value) - {"code", "flag", "category", "categories"}:
+        raise DefinitionError("catalogue: must be {code, flag, category, categories}", file=source)
+    flag, category = value.get("flag"), value.get("category")
+    categories = value.get("categories", {})
+    if (
+        not isinstance(categories, dict)
+        or len(categories) > MAX_ITEMS
+        or not all(isinstance(k, str) and k and isinstance(v, str) and v for k, v in categories.items())
+    ):
+        raise DefinitionError("catalogue.categories: an object of category code → field value", file=source)
+    return CatalogueFields(
+        _field_name(value["code"], "catalogue.code", source),
+        _field_name(flag, "catalogue.flag", source) if flag is not None else None,
+        _field_name(category, "catalogue.category", source) if category is not None else None,
+        MappingProxyType(dict(categories)),
     )

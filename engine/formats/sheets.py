@@ -123,6 +123,16 @@ def cell_text(value: Any) -> str:
     return str(value).replace("\u3000", " ").strip()
 
 
+def row_number(row: Mapping[str, Any], position: int) -> int:
+    """The sheet line a row came from (its ``row`` entry), else its place counting a header as row 1."""
+    return row["row"] if isinstance(row.get("row"), int) else position
+
+
+def repeats_row(row: int) -> str:
+    """The message for a row that repeats an earlier one (by its line in the sheet)."""
+    return f"与第{row}行重复 / Repeats row {row}"
+
+
 def file_error(message: str) -> InvalidDataError:
     return InvalidDataError(message, {"file": [message]})
 

@@ -60,6 +60,7 @@ RULES: dict[str, Rule] = {
     "audit.read_all": _rule("auditor", reach=BELOW),
     "registry.read": _rule("finance_reviewer", "manager", "auditor", "purchaser", "agent", reach=BELOW),
     "registry.manage": _rule("finance_reviewer", "manager", reach=BELOW),
+    "catalogue.manage": _rule("finance_reviewer", "manager"),
 }
 
 

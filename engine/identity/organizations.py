@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import ConflictError, InvalidDataError, NotFoundError
+from ..formats.sheets import repeats_row, row_number
 from ..store.models import OPEN, HumanTask, Membership, Organization, User
 from ..store.unit_of_work import conflicts_reported
 from .credit_code import credit_code_problems, normalize
@@ -55,10 +56,6 @@ def code_taken(holder: str) -> str:
     return f"该统一社会信用代码已登记为「{holder}」 / This unified social credit code is already registered to {holder}"
 
 
-def repeats_row(row: int) -> str:
-    return f"与第{row}行重复 / Repeats row {row}"
-
-
 @dataclass(frozen=True)
 class _Checked:
     kind: str
@@ -81,11 +78,6 @@ def create_organization(
     with conflicts_reported("the organizations"):
         session.flush()
     return organization
-
-
-def row_number(row: Mapping[str, Any], position: int) -> int:
-    """The sheet line a row came from (its ``row`` entry), else its place counting a header as row 1."""
-    return row["row"] if isinstance(row.get("row"), int) else position
 
 
 def import_organizations(session: Session, rows: Iterable[Mapping[str, Any]]) -> list[Organization]:

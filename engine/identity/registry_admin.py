@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidDataError, NotFoundError, PermissionDeniedError
+from ..formats.sheets import row_number
 from ..store.models import Membership, Organization
 from . import access, organizations
 from .localities import get_locality
@@ -44,7 +45,7 @@ def import_rows(session: Session, principal: Principal, rows: Iterable[Mapping[s
         raise PermissionDeniedError("你不能登记机构 / you may not register organizations")
     outside: dict[str, list[str]] = {}
     for position, row in enumerate(rows, start=2):
-        number = organizations.row_number(row, position)
+        number = row_number(row, position)
         try:
             code = get_locality(session, str(row.get("locality") or "").strip()).code
         except NotFoundError:

@@ -542,3 +542,46 @@ class Document(Base):
     state: Mapped[str] = mapped_column(String(20), default=UPLOADED)
     uploaded_by: Mapped[str] = mapped_column(String(100))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CatalogueEntry(Base):
+    """An item (项) of a locality's guidance catalogue (政府购买服务指导性目录) with its category (大类) and
+    class (款), in effect from ``from_year`` to ``until_year`` (both included; none: until further notice).
+
+    A city runs on its region's items and its own (``engine.catalogue``); an item is never deleted once a
+    project named it (``CatalogueUse``) — its validity is ended instead.
+    """
+
+    __tablename__ = "catalogue_entry"
+    __table_args__ = (
+        UniqueConstraint("locality_code", "code", "from_year"),
+        Index("ix_catalogue_entry_code", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    locality_code: Mapped[str] = mapped_column(ForeignKey("locality.code"))
+    category_code: Mapped[str] = mapped_column(String(20))
+    category_name: Mapped[str] = mapped_column(String(200))
+    class_code: Mapped[str] = mapped_column(String(20))
+    class_name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    from_year: Mapped[int] = mapped_column(Integer)
+    until_year: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime | None] = mapped_column()
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012
+
+
+class CatalogueUse(Base):
+    """A project whose application named a catalogue item (written once, never updated: no contention)."""
+
+    __tablename__ = "catalogue_use"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("catalogue_entry.id"), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(default=utcnow)
