@@ -124,12 +124,14 @@ def tasks(locality: str | None, role: str | None, state: str) -> None:
 
 @main.command()
 def seed() -> None:
-    """Create demo users for every role in three localities, and demo projects; print the logins."""
+    """Create demo users for every role in three localities, the demo guidance catalogue and demo projects;
+    print the logins."""
 
     engine = _engine()
     for warning in demo.seed_calendars(engine):
         click.echo(f"WARNING calendar {warning}", err=True)
     logins = demo.seed_users(engine)
+    click.echo(f"demo catalogue: {demo.seed_catalogue(engine)}")
     click.echo(f"demo projects: {demo.seed_projects(engine)}")
     click.echo(f"demo logins (password {demo.DEMO_PASSWORD}): admin, " + ", ".join(x.username for x in logins))
 

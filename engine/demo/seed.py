@@ -31,6 +31,7 @@ from ..identity.users import create_user, get_user, grant, hash_password, princi
 from ..registry import credit
 from ..service import Engine
 from ..store.models import BlacklistEntry, CalendarYear, HumanTask, Organization, User
+from .catalogue import seed_catalogue
 from .driver import Driver, Scenario
 
 DEMO_PASSWORD = "demo123"
@@ -364,6 +365,43 @@ DEMO_PROJECTS: dict[str, tuple[DemoProject, ...]] = {
         _P("社保基金运行绩效第三方评价", "克拉玛依市财政局", 150_000, "technical"),
     ),
 }
+#: The item of the demo catalogue (``engine.demo.catalogue``) each project in the catalogue buys.
+DEMO_CATALOGUE_CODES: dict[str, str] = {
+    "自治区困难群众社会救助经办服务": "A0401",
+    "自治区公共文化场馆运营管理服务": "A0601",
+    "高校毕业生就业见习岗位对接服务": "A0201",
+    "自治区政务信息系统运维服务": "E0201",
+    "重点排污单位在线监测数据核查": "D0201",
+    "非物质文化遗产数字化采集服务": "D0301",
+    "自治区法律援助案件质量评估": "B0301",
+    "旅游市场秩序暗访调查服务": "C0101",
+    "自治区机关办公楼物业管理服务": "E0101",
+    "残疾人职业技能培训服务": "A0802",
+    "自治区统计年鉴编印服务": "E0102",
+    "社区居家养老服务": "A0501",
+    "城市道路清扫保洁服务": "E0301",
+    "家庭医生签约健康管理服务": "A0701",
+    "公共就业服务专项调查": "D0302",
+    "流浪乞讨人员救助管理服务": "A0402",
+    "青少年校外活动中心运营服务": "A0102",
+    "12345政务服务便民热线运营": "E0202",
+    "城市公园绿化养护服务": "E0302",
+    "食品安全抽检监测服务": "D0101",
+    "社区网格化治理辅助服务": "B0101",
+    "老旧小区物业托管服务": "E0304",
+    "全民健身赛事组织服务": "A0901",
+    "城乡居民医保经办服务": "A0301",
+    "油城社区养老助餐服务": "A0502",
+    "中小学课后服务": "A0103",
+    "生态环境损害鉴定评估": "D0202",
+    "市民服务中心窗口辅助服务": "E0203",
+    "公共图书馆数字资源建设服务": "D0301",
+    "农村饮水安全水质检测服务": "D0102",
+    "社区戒毒康复社会工作服务": "B0201",
+    "城市供热管网巡检服务": "E0303",
+    "退役军人就业创业培训服务": "A0202",
+    "社保基金运行绩效第三方评价": "D0401",
+}
 DEMO_ORGANIZATIONS = (*_demo_organizations(), BANNED)
 _CODES = {(o.kind, o.locality, o.name): o.credit_code for o in DEMO_ORGANIZATIONS}
 
@@ -408,7 +446,7 @@ def _scenario(code: str, index: int, project: DemoProject, plan: Plan, today: da
             "budget": project.budget,
             "category": project.category,
             "in_catalogue": project.in_catalogue,
-            "catalogue_code": f"A{index + 1:02d}01" if project.in_catalogue else None,
+            "catalogue_code": DEMO_CATALOGUE_CODES[project.name] if project.in_catalogue else None,
             "proposed_method": method,
             "method_reason": None if method == "auto" else "服务专业性强，符合该采购方式适用情形",
             "public_service": project.public_service,
@@ -457,6 +495,7 @@ def seed_projects(engine: Engine) -> str:
     """
     engine.ensure_localities()
     seed_users(engine)  # the projects' parties: their departments, agents and providers must be registered
+    seed_catalogue(engine)  # the items their applications name
     if not engine.versions(locality=REGION_CODE, key="lifecycle"):
         engine.deploy(shipped_bundle(), REGION_CODE, "demo", "shipped processes and forms")
     demo_actor = party_actor(engine)
