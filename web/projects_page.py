@@ -16,7 +16,7 @@ from engine.calendars.deadlines import local_date
 from engine.documents import reading
 from engine.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError
 from engine.queries.project_page import project_view
-from engine.queries.start_page import start_choices
+from engine.queries.start_page import OUTSIDE, catalogue_answers, start_choices
 
 from .auth import current_principal, login_required
 from .engine_ext import get_engine
@@ -24,7 +24,7 @@ from .i18n import t
 from .tasks_page import submission_blocks
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
-START_FIELDS = ("locality", "process_key", "organization_id", "title", "business_key")
+START_FIELDS = ("locality", "process_key", "organization_id", "title", "business_key", "catalogue")
 
 
 @bp.get("/new")
@@ -45,13 +45,21 @@ def start() -> Any:
         errors["process_key"] = [t("start.required")]
     if not form["title"]:
         errors["title"] = [t("start.required")]
+    engine = get_engine()
+    service: dict[str, Any] = {}
+    if form["locality"]:
+        try:
+            service = engine.read(catalogue_answers, form["locality"], form["catalogue"], _this_year())
+        except InvalidDataError as exc:
+            errors.update(exc.errors)
+        except NotFoundError as exc:
+            errors["locality"] = [exc.message]
     if errors:
         return _start_page(form, errors)
-    engine = get_engine()
     chosen = int(form["organization_id"]) if form["organization_id"].isdigit() else None
     mine = engine.read(start_choices, current_principal()).departments.get(form["locality"], [])
     applying = [name for i, name in mine if chosen in (None, i)]
-    data = {"project_name": form["title"], **({"department": applying[0]} if len(applying) == 1 else {})}
+    data = {"project_name": form["title"], **({"department": applying[0]} if len(applying) == 1 else {}), **service}
     try:
         instance = engine.start(
             form["process_key"],
@@ -62,8 +70,9 @@ def start() -> Any:
             title=form["title"],
             organization_id=chosen,
         )
-    except InvalidDataError as exc:
-        return _start_page(form, exc.errors or {"_form": [exc.message]})
+    except InvalidDataError as exc:  # e.g. the chosen catalogue item ended a moment ago
+        fields = {name if name in START_FIELDS else "_form": messages for name, messages in exc.errors.items()}
+        return _start_page(form, fields or {"_form": [exc.message]})
     except ConflictError as exc:
         return _start_page(form, {"business_key": [exc.message]})
     except (NotFoundError, PermissionDeniedError) as exc:
@@ -76,11 +85,17 @@ def start() -> Any:
 
 
 def _start_page(form: dict[str, str], errors: dict[str, list[str]]) -> Any:
-    choices = get_engine().read(start_choices, current_principal())
+    year = _this_year()
+    choices = get_engine().read(start_choices, current_principal(), year)
     if not choices.localities:
         raise PermissionDeniedError(t("start.may_not"))
-    page = render_template("projects/new.html", choices=choices, form=form, errors=errors)
+    page = render_template("projects/new.html", choices=choices, form=form, errors=errors, year=year, outside=OUTSIDE)
     return page, 422 if errors else 200
+
+
+def _this_year() -> int:
+    """The year whose catalogue the page offers: today's, on the China calendar (the engine's clock)."""
+    return local_date(get_engine().clock()).year
 
 
 @bp.get("/<int:instance_id>")
