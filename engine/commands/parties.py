@@ -34,8 +34,8 @@ from sqlalchemy.orm import Session
 
 from ..calendars.deadlines import local_date
 from ..errors import InvalidDataError, ServflowError
+from ..formats.credit_code import credit_code_problems, normalize
 from ..formats.settings import APPLICANT, LOCALITY, BundleSettings, PartyRule
-from ..identity.credit_code import credit_code_problems, normalize
 from ..registry.credit import active_ban, ban_message, record_credit
 from ..spiff.registry_lookup import BanLookup, bans_from
 from ..spiff.runtime import ReadyTask, evaluate

@@ -22,8 +22,8 @@ from ..calendars import calendar_store
 from ..calendars.deadlines import local_date
 from ..definitions.shipped import shipped_bundle
 from ..errors import CalendarError, ConflictError
+from ..formats.credit_code import compose_credit_code
 from ..identity import access
-from ..identity.credit_code import compose_credit_code
 from ..identity.localities import REGION
 from ..identity.organizations import add_member, create_organization
 from ..identity.roles import ROLES

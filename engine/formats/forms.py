@@ -25,7 +25,10 @@ Rules of the cleaned data (what lands in task data, where gateways and scripts r
 * ``conditional`` (form-js ``hide`` expressions) is not evaluated server-side; a conditional field
   is therefore never required (it may have been hidden), but its value is still type-checked.
 * ``validate.pattern`` is tested like form-js does (``RegExp.test``: a search, anchor it with
-  ``^...$``).
+  ``^...$``). A text field with ``properties.format: "credit_code"`` must hold a valid 统一社会信用代码,
+  check character included (GB 32100), which no pattern can express.
+* A file field (``filepicker``) takes the ids of documents uploaded to it (``engine.formats.file_fields``
+  has its limits); the engine replaces them with the documents' stored facts.
 
 Error messages are Chinese with English after ``' / '`` (e.g. ``"必填 / Required"``), one list per
 failing field; fields inside a dynamic list are named ``path[index].key``.
@@ -48,11 +51,14 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from engine.errors import DefinitionError, InvalidDataError
+from engine.formats.credit_code import credit_code_problems
 from engine.formats.file_fields import FILE_FIELD, file_components, rule_of
 
 MAX_FORM_BYTES = 1_000_000
 MAX_NESTING = 4
 MAX_SIGNIFICANT_DIGITS = 15
+#: ``properties.format`` of a text field holding a 统一社会信用代码: checked to its GB 32100 check character.
+CREDIT_CODE = "credit_code"
 
 #: Components that hold a value (and must carry a key).
 INPUT_TYPES = frozenset(
@@ -190,6 +196,11 @@ def _check_input(component: dict[str, Any], source: str) -> None:
         not isinstance(example, str) or (rules.get("pattern") and not re.search(rules["pattern"], example))
     ):
         raise _fail("properties.example must be a string matching validate.pattern", source, key)
+    text_format = (component.get("properties") or {}).get("format")
+    if text_format is not None and text_format != CREDIT_CODE:
+        raise _fail(f"properties.format {text_format!r} is unknown (known: {CREDIT_CODE})", source, key)
+    if text_format == CREDIT_CODE and example and credit_code_problems(example):
+        raise _fail("properties.example is not a valid 统一社会信用代码", source, key)
     if ctype == "number":
         digits = component.get("decimalDigits")
         if digits is not None and (not isinstance(digits, int) or isinstance(digits, bool) or digits < 0):
@@ -338,12 +349,21 @@ def _text_validators(component: dict[str, Any]) -> list[Any]:
         result.append(validate.Length(max=high, error=f"最多 {high} 个字符 / At most {high} characters"))
     if rules.get("pattern"):
         result.append(_search(rules["pattern"], rules.get("patternErrorMessage") or MSG_PATTERN))
+    if (component.get("properties") or {}).get("format") == CREDIT_CODE:
+        result.append(_credit_code)
     kind = rules.get("validationType")
     if kind == "email":
         result.append(_search(_EMAIL_RE.pattern, MSG_EMAIL))
     elif kind == "phone":
         result.append(_search(_PHONE_RE.pattern, MSG_PHONE))
     return result
+
+
+def _credit_code(value: str) -> None:
+    """The GB 32100 check the browser's pattern cannot make: the 18th character, over the first 17."""
+    problems = credit_code_problems(value)
+    if problems:
+        raise ValidationError(problems)
 
 
 def _number_validators(component: dict[str, Any]) -> list[Any]:

@@ -22,10 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import ConflictError, InvalidDataError, NotFoundError
+from ..formats.credit_code import credit_code_problems, normalize
 from ..formats.sheets import repeats_row, row_number
 from ..store.models import OPEN, HumanTask, Membership, Organization, User
 from ..store.unit_of_work import conflicts_reported
-from .credit_code import credit_code_problems, normalize
 from .kinds import KINDS, kind_of
 from .localities import get_locality
 

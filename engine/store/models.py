@@ -296,7 +296,7 @@ class Organization(Base):
     kind: Mapped[str] = mapped_column(String(40))
     locality_code: Mapped[str] = mapped_column(ForeignKey("locality.code"))
     name: Mapped[str] = mapped_column(String(200))
-    # 统一社会信用代码, canonical (engine.identity.credit_code); required of providers and procurement agents.
+    # 统一社会信用代码, canonical (engine.formats.credit_code); required of providers and procurement agents.
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

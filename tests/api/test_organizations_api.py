@@ -7,7 +7,7 @@ import io
 
 from api_client import Api
 
-from engine.identity.credit_code import compose_credit_code
+from engine.formats.credit_code import compose_credit_code
 
 CODE = compose_credit_code("52650100", "MA7GK3L2")  # a social organization registered in 乌鲁木齐
 BAD_CHECK = CODE[:-1] + ("0" if CODE[-1] != "0" else "1")

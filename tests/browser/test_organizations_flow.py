@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
-from engine.identity.credit_code import compose_credit_code
+from engine.formats.credit_code import compose_credit_code
 
 pytestmark = pytest.mark.browser
 

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from engine.demo.seed import DEMO_LOCALITIES, DEMO_ORGANIZATIONS, demo_logins, demo_organization, seed_users
 from engine.errors import InputTooLargeError, InvalidDataError
+from engine.formats import credit_code as cc
 from engine.formats import organization_sheet
+from engine.formats.credit_code import compose_credit_code, is_valid_credit_code
 from engine.formats.organization_sheet import read_organization_sheet
-from engine.identity import credit_code as cc
 from engine.identity import organizations as orgs
-from engine.identity.credit_code import compose_credit_code, is_valid_credit_code
 from engine.identity.organizations import (
     add_member,
     create_organization,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import InvalidDataError
-from engine.identity import credit_code as cc
-from engine.identity.credit_code import (
+from engine.formats import credit_code as cc
+from engine.formats.credit_code import (
     WEIGHTS,
     check_character,
     compose_credit_code,

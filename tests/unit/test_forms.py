@@ -318,3 +318,26 @@ def test_oversized_form_is_refused() -> None:
     padding = "x" * MAX_FORM_BYTES
     with pytest.raises(DefinitionError, match="larger than"):
         load_form(f'{{"components": [], "padding": "{padding}"}}'.encode(), source="big.json")
+
+
+def test_a_wrong_credit_code_check_character_is_refused_on_its_row() -> None:
+    form = load(FORMS_DIR / "bid_evaluation.form.json")
+    good = example_submission(form)
+    row = good["candidates"][0]
+    wrong = {
+        **row,
+        "candidate_rank": 2,
+        "credit_code": row["credit_code"][:-1] + ("0" if row["credit_code"][-1] != "0" else "1"),
+    }
+    errors = refused(form, {**good, "candidates": [row, wrong]})
+    assert list(errors) == ["candidates[1].credit_code"]  # the pattern passes; the 18th character does not
+    assert "校验" in errors["candidates[1].credit_code"][0]
+
+
+def test_an_unknown_text_format_or_a_bad_credit_code_example_is_refused_at_load() -> None:
+    field = {"type": "textfield", "key": "code", "properties": {"format": "creditcode"}}
+    with pytest.raises(DefinitionError, match=r"properties\.format 'creditcode' is unknown"):
+        load_form(json.dumps({"components": [field]}), source="t.form.json")
+    field["properties"] = {"format": "credit_code", "example": "91650100MA8892759A"}
+    with pytest.raises(DefinitionError, match="not a valid 统一社会信用代码"):
+        load_form(json.dumps({"components": [field]}), source="t.form.json")

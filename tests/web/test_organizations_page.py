@@ -7,7 +7,7 @@ import re
 
 from flask.testing import FlaskClient
 
-from engine.identity.credit_code import compose_credit_code
+from engine.formats.credit_code import compose_credit_code
 from support import csrf_token, login
 
 CODE = compose_credit_code("52650100", "MA7GK3L2")
