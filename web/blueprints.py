@@ -8,6 +8,7 @@ from flask import Blueprint
 def BLUEPRINTS() -> list[Blueprint]:
     from . import (
         auth,
+        catalogue_page,
         dashboard,
         designer,
         documents,
@@ -34,4 +35,5 @@ def BLUEPRINTS() -> list[Blueprint]:
         notifications_page.bp,
         organizations_page.bp,
         providers_page.bp,
+        catalogue_page.bp,
     ]

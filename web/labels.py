@@ -23,6 +23,7 @@ NAV = [
     ("public.index", "nav.public", "any"),
     ("organizations.index", "nav.organizations", "any"),
     ("providers.index", "nav.providers", ("finance_reviewer", "manager", "auditor", "purchaser", "agent", "provider")),
+    ("catalogue.index", "nav.catalogue", "any"),
     ("notifications.index", "nav.notifications", "any"),
 ]
 

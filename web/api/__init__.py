@@ -54,7 +54,19 @@ def _refuse_anonymous_writes() -> None:
 def init_app(app: Flask) -> None:
     """Attach the API to the app."""
     app.before_request_funcs.setdefault(None, []).insert(0, _refuse_anonymous_writes)
-    from . import audit, dashboard, documents, instances, messages, organizations, providers, tasks, tokens, versions
+    from . import (
+        audit,
+        catalogue,
+        dashboard,
+        documents,
+        instances,
+        messages,
+        organizations,
+        providers,
+        tasks,
+        tokens,
+        versions,
+    )
 
     app.config.setdefault("API_TITLE", "servflow")
     app.config.setdefault("API_VERSION", "v1")
@@ -71,7 +83,8 @@ def init_app(app: Flask) -> None:
         },
     )
     api = ServflowApi(app)
-    for module in (versions, instances, tasks, documents, messages, dashboard, audit, tokens, organizations, providers):
+    modules = (versions, instances, tasks, documents, messages, dashboard, audit, tokens, organizations, providers)
+    for module in (*modules, catalogue):
         api.register_blueprint(module.bp)
     api.register_blueprint(providers.bans)
     app.register_blueprint(docs)
