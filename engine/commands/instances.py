@@ -29,7 +29,7 @@ from ..store import audit
 from ..store.models import COMPLETED as TASK_COMPLETED
 from ..store.models import OPEN, Disclosure, HumanTask, ProcessInstance, ProcessVersion, TimerJob
 from ..store.open_tasks import is_open
-from . import catalogue_choice, parties, tasks
+from . import catalogue_choice, form_rules, parties, tasks
 from .business_keys import next_business_key
 
 RUNNING, SUSPENDED, COMPLETED, CANCELLED = "running", "suspended", "completed", "cancelled"
@@ -220,9 +220,10 @@ def complete(
     if row.state == OPEN and row.assignee and row.assignee != username:
         raise ConflictError(f"task {row.id} is claimed by {row.assignee}", assignee=row.assignee)
     specs = spec_set(session, ctx, instance)
+    from_person = not isinstance(actor, str)
+    form = _form_for(instance, specs, row)
     if row.state == OPEN:
-        form = _form_for(instance, specs, row)
-        data = attach(session, row, form, _submission(ctx, form, data, from_person=not isinstance(actor, str)))
+        data = attach(session, row, form, _submission(ctx, form, data, from_person=from_person))
     tasks.require_open(row)
     _require_running(instance)
     actor = username
@@ -233,6 +234,8 @@ def complete(
     parties.bind_from_submission(session, instance, settings.parties, data, actor, now)
     catalogue_choice.record(session, service, instance.id)
     workflow = runtime.load(instance.state, specs)
+    if from_person:  # a trusted caller (a scenario, the demo, the CLI) sets what its script says
+        form_rules.check(form, data, runtime.task_data(workflow, row.task_uuid))
     had_timers = bool(runtime.pending_timers(workflow))
     with parties.scripts_read_registry(session):
         extensions, task_data = runtime.complete(workflow, row.task_uuid, data, now=now)

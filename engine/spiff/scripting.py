@@ -169,6 +169,13 @@ SAFE_GLOBALS: dict[str, Any] = {
     "provider_ban": provider_ban,
 }
 
+
+def environment_names() -> frozenset[str]:
+    """The names an expression finds without any data: the safe builtins and helpers (``round``,
+    ``date`` …), so a rule's own names can be told from these."""
+    return frozenset(_SAFE_BUILTINS) | frozenset(SAFE_GLOBALS)
+
+
 # --------------------------------------------------------------------------- the check (before run)
 
 _FORBIDDEN_NAMES = {

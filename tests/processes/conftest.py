@@ -137,8 +137,8 @@ class Run:
 
 #: The registry's blacklist as these in-memory runs see it (``provider_ban`` in the credit checks).
 SAMPLE_BANS = (
-    {"credit_code": "91650100MA77XY812K", "starts_on": "2024-03-01", "ends_on": "2027-02-28", "reason": "严重违法失信"},
-    {"credit_code": "91650200MA79ABC34P", "starts_on": "2022-01-01", "ends_on": "2024-12-31", "reason": "重大税收违法"},
+    {"credit_code": "91650100MA77XY8124", "starts_on": "2024-03-01", "ends_on": "2027-02-28", "reason": "严重违法失信"},
+    {"credit_code": "91650200MA79ABC341", "starts_on": "2022-01-01", "ends_on": "2024-12-31", "reason": "重大税收违法"},
 )
 
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-CLEAN_CODE = "91650100MA7AB1C2D3"  # not on the sample blacklist
-BANNED_CODE = "91650100MA77XY812K"  # banned 2024-03-01 .. 2027-02-28 in conftest.SAMPLE_BANS
-EXPIRED_CODE = "91650200MA79ABC34P"  # ban ended 2024-12-31
+CLEAN_CODE = "91650100MA7AB1C2DQ"  # not on the sample blacklist
+BANNED_CODE = "91650100MA77XY8124"  # banned 2024-03-01 .. 2027-02-28 in conftest.SAMPLE_BANS
+EXPIRED_CODE = "91650200MA79ABC341"  # ban ended 2024-12-31
 
 PROJECT = {
     "locality": "650000",

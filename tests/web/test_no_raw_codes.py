@@ -10,12 +10,11 @@ import re
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from stage_drives import award_answers, drive, registered
 
-from engine.demo.driver import Driver
-from engine.demo.seed import party_actor, shipped_bundle
+from engine.demo.seed import shipped_bundle
 from engine.service import Engine
-from engine.store.models import Disclosure, HumanTask, Organization, ProcessInstance
+from engine.store.models import Disclosure, HumanTask, ProcessInstance
 from support import login
 
 APPLICATION = {
@@ -50,28 +49,14 @@ def codes_in(text: str, codes: set[str]) -> set[str]:
     return {code for code in codes if re.search(rf"(?<![\w/.-]){re.escape(code)}(?![\w-])", text)}
 
 
-def registered(session: Session, kind: str) -> Organization:
-    """The first registered organization of ``kind`` in 乌鲁木齐 (the demo registers a few of each)."""
-    stmt = select(Organization).where(Organization.kind == kind, Organization.locality_code == "650100")
-    return session.scalars(stmt.order_by(Organization.id)).first()
-
-
 @pytest.fixture
 def signing(engine: Engine, client: FlaskClient) -> dict[str, object]:
     """A 乌鲁木齐 project driven to the contract stage: its intent announced, its provider chosen."""
     engine.deploy(shipped_bundle(), "650000", "test")
     instance = engine.start("lifecycle", locality="650100", business_key="UR-LABEL-1", actor="purchaser_urumqi")
-    agent, provider = (engine.read(registered, kind) for kind in ("procurement_agent", "provider"))
-    answers = {
-        "submit_application": APPLICATION,
-        "publish_notice": {"agent_name": agent.name, "agent_credit_code": agent.credit_code},
-        "record_bids": {"bid_count": 3},
-        "evaluate_bids": {"candidates": [{"candidate_rank": 1, "supplier_name": provider.name,
-                                          "credit_code": provider.credit_code, "bid_amount": 760_000, "score": 91.5}]},
-        "confirm_winner": {"winner_name": provider.name, "winner_credit_code": provider.credit_code,
-                           "award_amount": 760_000},
-    }  # fmt: skip
-    Driver(engine, actor=party_actor(engine)).run(instance.id, answers, stop_at={"confirm_signing"})
+    provider = engine.read(registered, "provider")
+    answers = award_answers(engine, APPLICATION)
+    drive(engine, instance.id, answers, stop_at={"confirm_signing"})
     with engine.unit_of_work() as uow:
         project = uow.session.get(ProcessInstance, instance.id)
         (intent,) = uow.session.scalars(select(Disclosure).where(Disclosure.kind == "intent"))

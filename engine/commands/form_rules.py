@@ -1,0 +1,62 @@
+"""Making a form's declared checks (``engine.formats.form_checks``) when a task is completed.
+
+Each check is evaluated in the scripts' restricted environment over the project's data at the task with
+the submission on top (and, in a list, the row's fields on top of that), so a rule may compare this form's
+fields with each other and with what earlier stages recorded: ``award_amount <= budget`` on the award,
+``contract_amount <= award_amount`` on the contract. A check reading a value nobody has given (an optional
+field left empty, a stage not reached) is not made: "required" is a different rule. A check that cannot be
+evaluated at all is reported on its field too, never as a server error.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ..errors import ExecutionError, InvalidDataError
+from ..formats.form_checks import FieldCheck, field_checks
+from ..spiff.runtime import evaluate
+from ..spiff.scripting import environment_names
+
+
+def days_between(start: Any, end: Any) -> int:
+    """Calendar days from ``start`` to ``end`` (dates or ``YYYY-MM-DD``), as statutory periods count them."""
+    return (_day(end) - _day(start)).days
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+HELPERS = {"days_between": days_between}
+
+
+def check(form: dict[str, Any] | None, submitted: dict[str, Any], project: dict[str, Any]) -> None:
+    """Raise ``InvalidDataError`` naming each field whose check does not hold."""
+    if not form:
+        return
+    errors: dict[str, list[str]] = {}
+    scope = {**project, **submitted}
+    for rule in field_checks(form.get("components") or []):
+        if rule.list_path is None:
+            _make(rule, scope, rule.key, errors)
+            continue
+        rows = submitted.get(rule.list_path) or []
+        for index, row in enumerate(rows if isinstance(rows, list) else []):
+            if isinstance(row, dict):
+                _make(rule, {**scope, **row}, f"{rule.list_path}[{index}].{rule.key}", errors)
+    if errors:
+        raise InvalidDataError(f"提交的数据有误 / Invalid data: {', '.join(sorted(errors))}", errors=errors)
+
+
+def _make(rule: FieldCheck, scope: dict[str, Any], name: str, errors: dict[str, list[str]]) -> None:
+    data_names = rule.names - environment_names() - HELPERS.keys()
+    if any(scope.get(n) is None for n in data_names):
+        return
+    try:
+        holds = evaluate(rule.expression, {**scope, **HELPERS})
+    except ExecutionError as exc:
+        errors.setdefault(name, []).append(f"规则无法计算 / The rule cannot be evaluated: {exc.message}")
+        return
+    if not holds:
+        errors.setdefault(name, []).append(rule.message)
