@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from . import definitions
 from .calendars.deadline_hook import DeadlineFn
-from .commands import instances, messages, tasks
+from .commands import form_rules, instances, messages, tasks
 from .config import EngineConfig
 from .definitions import validation
+from .definitions.versions import task_form
 from .documents import blob_store, uploads
 from .documents.attach import descriptor
 from .errors import ConflictError, ExecutionError, NotFoundError, PermissionDeniedError
@@ -434,7 +435,8 @@ class Engine:
             return list(uow.session.scalars(query))
 
     def task_data(self, task_id: int) -> dict[str, Any]:
-        """The data the task's form opens with: the workflow data at that task, then any saved draft."""
+        """The data the task's form opens with: the workflow data at that task, what its form proposes from
+        it (``prefill``), then any saved draft."""
         from .spiff import runtime
 
         with self.unit_of_work() as uow:
@@ -442,7 +444,8 @@ class Engine:
             instance = uow.session.get(ProcessInstance, row.instance_id)
             workflow = runtime.load(instance.state, instances.spec_set(uow.session, self.ctx, instance))
             data = runtime.task_data(workflow, row.task_uuid)
-            return {**data, **(row.draft or {})}
+            proposed = form_rules.prefilled(task_form(uow.session, row), data) if row.state == OPEN else {}
+            return {**data, **proposed, **(row.draft or {})}
 
     # --- sign-in limit (shared by every worker and server) --------------------------------------
     def try_sign_in(self, address: str, *, limit: int, window: float) -> sign_in_limit.SignInTry:

@@ -1,4 +1,5 @@
-"""Making a form's declared checks (``engine.formats.form_checks``) when a task is completed.
+"""Making a form's declared checks (``engine.formats.form_checks``) when a task is completed, and its
+declared prefills when it opens.
 
 Each check is evaluated in the scripts' restricted environment over the project's data at the task with
 the submission on top (and, in a list, the row's fields on top of that), so a rule may compare this form's
@@ -14,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import ExecutionError, InvalidDataError
-from ..formats.form_checks import FieldCheck, field_checks
+from ..formats.form_checks import FieldCheck, field_checks, field_prefills
 from ..spiff.runtime import evaluate
 from ..spiff.scripting import environment_names
 
@@ -60,3 +61,21 @@ def _make(rule: FieldCheck, scope: dict[str, Any], name: str, errors: dict[str, 
         return
     if not holds:
         errors.setdefault(name, []).append(rule.message)
+
+
+def prefilled(form: dict[str, Any] | None, project: dict[str, Any]) -> dict[str, Any]:
+    """The values a task's form proposes from the project's data (``prefill``), for the fields that have
+    none yet; an expression that finds nothing (no candidates ranked, say) proposes nothing."""
+    if not form:
+        return {}
+    proposed = {}
+    for key, expression in field_prefills(form.get("components") or []):
+        if project.get(key) not in (None, "", []):
+            continue
+        try:
+            value = evaluate(expression, {**project, **HELPERS})
+        except ExecutionError:
+            continue
+        if value is not None:
+            proposed[key] = value
+    return proposed

@@ -7,6 +7,11 @@ A designer sets them in the form editor's 自定义属性 of the field the messa
 ``check``/``checkMessage``, ``check2``/``checkMessage2`` … ``check5``. Inside a dynamic list a check is
 made for each row, the row's fields by name beside the rest.
 
+A field may also be **prefilled** from what the project recorded before: ``prefill`` is an expression over
+the project's data when the task opens (the award takes the panel's first-ranked candidate,
+``candidates[0]["supplier_name"]``; the contract takes ``award_amount``). The value is a proposal the person
+may change, unless the field is read-only; an expression that finds nothing leaves the field empty.
+
 This module only reads them and refuses, when the form is deployed, one that is not an expression; they
 are evaluated by the engine (``engine.commands.form_rules``) in the scripts' restricted environment.
 """
@@ -57,13 +62,27 @@ def field_checks(components: list[Any], list_path: str | None = None) -> Iterato
             yield from field_checks(children, inner)
 
 
+def field_prefills(components: list[Any]) -> Iterator[tuple[str, str]]:
+    """(key, expression) of every prefilled field outside lists (a list's rows are the person's to add)."""
+    for component in components:
+        if not isinstance(component, dict):
+            continue
+        expression = (component.get("properties") or {}).get("prefill")
+        if expression not in (None, "") and component.get("key"):
+            _names(str(expression), component["key"])
+            yield component["key"], str(expression)
+        children = component.get("components")
+        if isinstance(children, list) and component.get("type") != "dynamiclist" and not component.get("path"):
+            yield from field_prefills(children)
+
+
 def _names(expression: str, key: str) -> frozenset[str]:
     if len(expression) > MAX_EXPRESSION:
-        raise ValueError(f"check of {key!r} is longer than {MAX_EXPRESSION} characters")
+        raise ValueError(f"expression of {key!r} is longer than {MAX_EXPRESSION} characters")
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ValueError(f"check of {key!r} is not an expression: {exc.msg}") from None
+        raise ValueError(f"expression of {key!r} is not an expression: {exc.msg}") from None
     bound: set[str] = set()  # a comprehension's own variables are not data
     for node in ast.walk(tree):
         if isinstance(node, ast.comprehension):

@@ -53,7 +53,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, vali
 from engine.errors import DefinitionError, InvalidDataError
 from engine.formats.credit_code import credit_code_problems
 from engine.formats.file_fields import FILE_FIELD, file_components, rule_of
-from engine.formats.form_checks import field_checks
+from engine.formats.form_checks import field_checks, field_prefills
 
 MAX_FORM_BYTES = 1_000_000
 MAX_NESTING = 4
@@ -130,6 +130,7 @@ def load_form(text: str | bytes, *, source: str) -> dict[str, Any]:
             raise _fail("a file field cannot sit in a dynamic list or a group with a path", source, component["key"])
     try:
         list(field_checks(components))
+        list(field_prefills(components))
     except ValueError as exc:
         raise _fail(str(exc), source) from None
     return form

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from engine.commands.form_rules import check
+from engine.commands.form_rules import check, prefilled
 from engine.errors import DefinitionError, InvalidDataError
 from engine.formats.forms import example_submission, load_form
 
@@ -102,7 +102,7 @@ def test_a_check_in_a_list_is_made_per_row_and_named_by_its_row() -> None:
 
 def test_a_check_that_is_no_expression_is_refused_when_the_form_is_deployed() -> None:
     broken = {"components": [{"type": "number", "key": "x", "properties": {"check": "x >= "}}]}
-    with pytest.raises(DefinitionError, match="check of 'x' is not an expression"):
+    with pytest.raises(DefinitionError, match="expression of 'x' is not an expression"):
         load_form(json.dumps(broken), source="t.form.json")
 
 
@@ -111,3 +111,15 @@ def test_a_check_that_cannot_be_evaluated_is_reported_on_its_field() -> None:
     with pytest.raises(InvalidDataError) as caught:
         check(load_form(json.dumps(definition), source="t.form.json"), {"x": "abc"}, {})
     assert "规则无法计算" in caught.value.errors["x"][0]
+
+
+def test_the_award_proposes_the_first_ranked_candidate_and_the_contract_the_award() -> None:
+    ranked = {"candidates": [{"supplier_name": "爱心养老", "credit_code": "91650100MA7AB1C2D1", "bid_amount": 760_000}]}
+    assert prefilled(form("winner_confirmation"), ranked) == {
+        "winner_name": "爱心养老",
+        "winner_credit_code": "91650100MA7AB1C2D1",
+        "award_amount": 760_000,
+    }
+    assert prefilled(form("winner_confirmation"), {"candidates": []}) == {}  # nothing ranked: nothing proposed
+    assert prefilled(form("contract_signing"), {"award_amount": 760_000}) == {"contract_amount": 760_000}
+    assert prefilled(form("contract_signing"), {"award_amount": 760_000, "contract_amount": 700_000}) == {}
