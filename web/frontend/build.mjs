@@ -4,6 +4,8 @@ import { cp, mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
+import { formJsTexts } from './plugins/form-js-texts.mjs';
+
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const outdir = here('../static/dist');
 const watch = process.argv.includes('--watch');
@@ -27,6 +29,7 @@ const options = {
   assetNames: 'assets/[name]-[hash]',
   define: { 'process.env.NODE_ENV': '"production"' },
   logLevel: 'info',
+  plugins: [formJsTexts],
 };
 
 await rm(outdir, { recursive: true, force: true });

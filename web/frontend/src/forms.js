@@ -1,8 +1,11 @@
 import { Form } from '@bpmn-io/form-js';
+import flatpickr from 'flatpickr';
+import { Mandarin } from 'flatpickr/dist/esm/l10n/zh.js';
 
 import './css/forms.css';
 import { documentsModule } from './forms/documents-field';
 import { errorsByFieldId, errorsByKey } from './forms/errors';
+import { pageIsChinese } from './forms/texts';
 import { expose } from './util/expose';
 import { resolveElement, showError } from './util/dom';
 
@@ -45,6 +48,10 @@ async function renderForm(container, schema, data = {}, { readOnly = false, docu
     getData: () => form._getSubmitData(),
     destroy: () => form.destroy(),
   };
+}
+
+if (pageIsChinese()) {
+  flatpickr.localize(Mandarin); // the date picker's months and weekdays
 }
 
 expose({ renderForm });
