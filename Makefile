@@ -16,7 +16,7 @@ $(BIN)/python:
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-.stamp-frontend: web/frontend/package.json web/frontend/package-lock.json $(shell find web/frontend/src -type f)
+.stamp-frontend: web/frontend/package.json web/frontend/package-lock.json web/frontend/build.mjs $(shell find web/frontend/src web/frontend/plugins -type f)
 	cd web/frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
 	touch $@
 
