@@ -6,14 +6,12 @@ manager's approval."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import pytest
 from alembic import command
 from lifecycle.lifecycle_helpers import application
-from openpyxl import Workbook
+from sheet_files import csv_bytes, xlsx_bytes
 from sqlalchemy import func, inspect, select
 
 from engine.calendars.deadlines import local_date
@@ -44,21 +42,12 @@ BAD = [
 ]
 
 
-def csv_bytes(rows: list[list[Any]], header: list[str] = HEADER) -> bytes:
-    text = io.StringIO()
-    csv.writer(text).writerows([header, *rows])
-    return text.getvalue().encode("utf-8-sig")
+def csv_file(rows: list[list[Any]]) -> bytes:
+    return csv_bytes(HEADER, rows)
 
 
-def xlsx_bytes(rows: list[list[Any]], header: list[str] = HEADER) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    data = io.BytesIO()
-    workbook.save(data)
-    return data.getvalue()
+def xlsx_file(rows: list[list[Any]]) -> bytes:
+    return xlsx_bytes(HEADER, rows)
 
 
 def load(engine: Engine, locality: str, rows: list[dict[str, Any]]) -> entries.Imported:
@@ -94,7 +83,7 @@ def catalogued(engine: Engine) -> Engine:
     return engine
 
 
-@pytest.mark.parametrize("make, filename", [(csv_bytes, "目录.csv"), (xlsx_bytes, "目录.xlsx")], ids=["csv", "xlsx"])
+@pytest.mark.parametrize("make, filename", [(csv_file, "目录.csv"), (xlsx_file, "目录.xlsx")], ids=["csv", "xlsx"])
 def test_a_sheet_imports_every_row_or_with_a_bad_row_nothing(engine: Engine, make: Any, filename: str) -> None:
     result = load(engine, "650000", read_catalogue_sheet(make(GOOD), filename))
     assert [(e.code, e.from_year, e.until_year) for e in result.added] == [
@@ -121,15 +110,15 @@ def test_a_sheet_imports_every_row_or_with_a_bad_row_nothing(engine: Engine, mak
 
 def test_a_sheet_without_its_columns_is_refused() -> None:
     with pytest.raises(InvalidDataError) as caught:
-        read_catalogue_sheet(csv_bytes([["A0101", "学前教育服务"]], ["目录编码", "项名称"]))
+        read_catalogue_sheet(csv_bytes(["目录编码", "项名称"], [["A0101", "学前教育服务"]]))
     assert list(caught.value.errors) == ["file"]
     assert "大类代码" in caught.value.errors["file"][0] and "起始年度" in caught.value.errors["file"][0]
 
 
 def test_importing_a_corrected_sheet_again_updates_what_changed(engine: Engine) -> None:
-    load(engine, "650000", read_catalogue_sheet(csv_bytes(GOOD)))
+    load(engine, "650000", read_catalogue_sheet(csv_file(GOOD)))
     corrected = [*GOOD[:2], [*GOOD[2][:5], "市容环境卫生作业和垃圾清运服务", 2022, 2026]]
-    result = load(engine, "650000", read_catalogue_sheet(csv_bytes(corrected)))
+    result = load(engine, "650000", read_catalogue_sheet(csv_file(corrected)))
     assert (result.added, [(e.code, e.name, e.until_year) for e in result.updated]) == (
         [],
         [("E0301", "市容环境卫生作业和垃圾清运服务", 2026)],

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from openpyxl import Workbook
+from sheet_files import csv_bytes, xlsx_bytes
 
 from engine.calendars.deadlines import local_date
 from engine.catalogue import entries
@@ -33,16 +33,8 @@ def _post(client: FlaskClient, path: str, **data: Any):
     return client.post(path, data={**data, "csrf_token": csrf_token(client, "/")}, content_type="multipart/form-data")
 
 
-def _xlsx(*rows: list[Any]) -> io.BytesIO:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
-    data = io.BytesIO()
-    workbook.save(data)
-    data.seek(0)
-    return data
+def _city_sheet() -> tuple[io.BytesIO, str]:
+    return io.BytesIO(xlsx_bytes(HEADER, [CITY_ROW])), "目录.xlsx"
 
 
 def _entry(engine: Engine, locality: str, code: str) -> entries.CatalogueEntry:
@@ -77,7 +69,7 @@ def test_who_does_not_keep_the_catalogue_changes_nothing(
     assert _post(client, f"/catalogue/{own.id}", **{**fields, "name": "改名"}).status_code == 403
     assert _post(client, f"/catalogue/{own.id}/end", until_year="2024").status_code == 403
     assert _post(client, f"/catalogue/{own.id}/delete").status_code == 403
-    sheet = _post(client, "/catalogue/import", locality="650100", file=(_xlsx(CITY_ROW), "目录.xlsx"))
+    sheet = _post(client, "/catalogue/import", locality="650100", file=_city_sheet())
     assert sheet.status_code == 403
     assert _codes(catalogued, "650100") == {"E0304"} and _entry(catalogued, "650100", "E0304").name == own.name
 
@@ -107,10 +99,9 @@ def test_a_sheet_with_a_wrong_row_imports_nothing_and_names_the_row(
     login(client, "finance_reviewer_urumqi")
     rows = [CITY_ROW, ["A", "基本公共服务", "A05", "养老服务", "E0310", "助浴服务", 2024, None]]
     if sheet == "csv":
-        text = "\n".join(",".join("" if v is None else str(v) for v in row) for row in [HEADER, *rows])
-        upload = (io.BytesIO(text.encode("gb18030")), "目录.csv")
+        upload = (io.BytesIO(csv_bytes(HEADER, rows, "gb18030")), "目录.csv")  # a Chinese Excel's CSV
     else:
-        upload = (_xlsx(*rows), "目录.xlsx")
+        upload = (io.BytesIO(xlsx_bytes(HEADER, rows)), "目录.xlsx")
     answer = _post(client, "/catalogue/import", locality="650100", file=upload)
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
@@ -118,7 +109,7 @@ def test_a_sheet_with_a_wrong_row_imports_nothing_and_names_the_row(
     assert "2行中1行有误，未导入任何目录条目" in html
     assert _codes(catalogued, "650100") == {"E0304"}  # not even the right row
 
-    good = _post(client, "/catalogue/import", locality="650100", file=(_xlsx(CITY_ROW), "目录.xlsx"))
+    good = _post(client, "/catalogue/import", locality="650100", file=_city_sheet())
     assert good.status_code == 302
     assert "已导入：新增 1 项，更新 0 项" in client.get(good.headers["Location"]).get_data(as_text=True)
     assert _codes(catalogued, "650100") == {"E0304", "A0509"}
