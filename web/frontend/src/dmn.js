@@ -1,6 +1,7 @@
 import DmnModeler from 'dmn-js/lib/Modeler';
 
 import './css/dmn.css';
+import { translateModule } from './i18n/translate';
 import { expose } from './util/expose';
 import { resolveElement, showError } from './util/dom';
 
@@ -19,7 +20,14 @@ async function openDecision(modeler, decisionId) {
 async function openDmnEditor(container, dmnXml, options = {}) {
   const parent = resolveElement(container);
   parent.classList.add('sf-dmn');
-  const modeler = new DmnModeler({ container: parent });
+  const translated = { additionalModules: [translateModule] };
+  const modeler = new DmnModeler({
+    container: parent,
+    drd: translated,
+    decisionTable: translated,
+    literalExpression: translated,
+    boxedExpression: translated,
+  });
   try {
     await modeler.importXML(dmnXml);
     if (options.decisionId) {

@@ -5,6 +5,7 @@ import './css/modeler.css';
 import { moddleExtensions } from './moddle';
 import ServflowPropertiesProviderModule from './properties/servflow';
 import { createProblemMarkers } from './bpmn/problems';
+import { translateModule } from './i18n/translate';
 import { expose } from './util/expose';
 import { clearErrors, resolveElement, showError } from './util/dom';
 
@@ -26,6 +27,7 @@ async function openModeler(container, panelContainer, bpmnXml, options = {}) {
       BpmnPropertiesPanelModule,
       BpmnPropertiesProviderModule,
       ServflowPropertiesProviderModule,
+      translateModule,
       ...(options.additionalModules || []),
     ],
     moddleExtensions,

@@ -1,0 +1,41 @@
+"""The designer's editors speak the page's language: in Chinese the modeler's palette and context pad
+(bpmn-js-i18n), its properties panel and the decision table editor; after switching, their own English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from support import fixture_bytes
+
+pytestmark = pytest.mark.browser
+
+REGION, URUMQI = "650000", "650100"
+
+
+def _open(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function("() => window.servflowDesigner && window.servflowDesigner.loaded === true")
+
+
+def test_the_modeler_panel_and_decision_tables_are_in_chinese(live_app: Any, page: Page) -> None:
+    files = fixture_bytes("designer/intake.bpmn", "forms/application.form.json", "designer/threshold.dmn")
+    live_app.engine.deploy(files, REGION, deployed_by="region_designer")
+    live_app.login(page, "designer_urumqi")
+    url = f"{live_app.url}/designer/{URUMQI}/process/intake"
+    _open(page, url)
+    expect(page.locator(".djs-palette [data-action='hand-tool']")).to_have_attribute("aria-label", "启动手动工具")
+    page.locator(".djs-element[data-element-id='apply']").first.click()
+    expect(page.locator(".djs-context-pad [data-action='append.gateway']")).to_have_attribute("title", "添加网关")
+    expect(page.locator(".bio-properties-panel-group-header-title").first).to_have_text("常规")
+
+    page.click("#tabbtn-dmn")
+    page.select_option("#dmn-pick", "threshold.dmn")
+    expect(page.locator("#dmn-editor .tjs-table")).to_be_visible()
+    expect(page.locator("#dmn-editor")).to_contain_text("命中策略")
+
+    page.goto(f"{live_app.url}/lang/en?next=/designer/{URUMQI}/process/intake")
+    page.wait_for_function("() => window.servflowDesigner && window.servflowDesigner.loaded === true")
+    expect(page.locator(".djs-palette [data-action='hand-tool']")).to_have_attribute("aria-label", "Activate hand tool")
