@@ -39,7 +39,7 @@ def test_the_reviewer_follows_the_project_and_reads_the_application(live_app: An
     page.locator("a.project", has_text="社区居家养老服务").first.click()
     page.wait_for_url(f"**/projects/{instance.id}")
     expect(page.locator("#next-steps")).to_contain_text("乌鲁木齐市财政局")
-    expect(page.locator("[data-stage='review']")).to_contain_text("进行中")
+    expect(page.locator("#project-stages [data-stage='review']")).to_contain_text("进行中")
     page.wait_for_function("() => document.body.dataset.diagramReady === 'true'")
     expect(page.locator("#project-diagram-0 [data-element-id='call_review'].sf-current")).to_have_count(1)
     expect(page.locator("#project-diagram-0 [data-element-id='call_apply'].sf-done")).to_have_count(1)
