@@ -499,7 +499,7 @@ def seed_projects(engine: Engine) -> str:
     if not engine.versions(locality=REGION_CODE, key="lifecycle"):
         engine.deploy(shipped_bundle(), REGION_CODE, "demo", "shipped processes and forms")
     demo_actor = party_actor(engine)
-    driver = Driver(engine, actor=demo_actor)
+    driver = Driver(engine, actor=demo_actor, attach_samples=True)  # each stage leaves its documents
     today = local_date(engine.clock())
     created: dict[str, int] = {}
     claimed, on_time, overdue = 0, [], []

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from engine.calendars.deadlines import local_date
 from engine.demo.seed import DEMO_LOCALITIES, demo_logins, seed_projects
 from engine.service import Engine
-from engine.store.models import AuditEvent
+from engine.store.models import AuditEvent, Document, HumanTask
 
 STAGES = {"apply", "review", "procure", "sign", "supervise", "accept", "evaluate", "pay"}
 
@@ -46,6 +46,11 @@ def test_seed_projects_fills_every_stage_once(engine: Engine) -> None:
     assert any(t.due_date and t.due_date < today for t in open_tasks), "some tasks are overdue"
     assert any(t.due_date and t.due_date >= today for t in open_tasks), "and some are not"
     assert all(t.due_date for t in open_tasks)
+    with engine.unit_of_work() as uow:  # every stage that produces documents has left some
+        stages = set(
+            uow.session.scalars(select(HumanTask.process_key).join(Document, Document.human_task_id == HumanTask.id))
+        )
+    assert {"apply", "procure", "sign", "supervise", "accept", "evaluate", "pay"} <= stages
 
     versions, events = len(engine.versions()), audit_count(engine)
     assert seed_projects(engine) == "already present; nothing added"
