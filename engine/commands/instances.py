@@ -240,6 +240,7 @@ def complete(
     with parties.scripts_read_registry(session):
         extensions, task_data = runtime.complete(workflow, row.task_uuid, data, now=now)
     _record_disclosure(session, instance, row, extensions.get("servflow:disclose"), task_data, now)
+    parties.record_failed_rectification(session, instance, settings, data, now)
     row.state = TASK_COMPLETED
     row.completed_by = actor
     row.completed_at = now

@@ -40,7 +40,7 @@ from ..registry.credit import active_ban, ban_message, record_credit
 from ..spiff.registry_lookup import BanLookup, bans_from
 from ..spiff.runtime import ReadyTask, evaluate
 from ..store import audit
-from ..store.models import OPEN, HumanTask, Membership, Organization, ProcessInstance, RoleGrant, User
+from ..store.models import OPEN, AuditEvent, HumanTask, Membership, Organization, ProcessInstance, RoleGrant, User
 from ..store.outbox import Notice, notify
 
 PROVIDER = "provider"
@@ -225,7 +225,8 @@ def record_evaluation(
     score = after.get(fields.score) if fields.score else None
     grade = str(after[fields.grade])
     if grade in fields.breach:
-        _tell_finance_of_breach(session, instance, provider, grade, now)
+        what = (f"绩效评价为「{grade}」", f"was graded {grade}")
+        _tell_finance_of_breach(session, instance, provider, what, f"breach:{instance.id}:{grade}", now)
     record_credit(
         session,
         organization_id=provider,
@@ -238,12 +239,31 @@ def record_evaluation(
     )
 
 
-def _tell_finance_of_breach(
-    session: Session, instance: ProcessInstance, provider_id: int, grade: str, now: datetime
+def record_failed_rectification(
+    session: Session, instance: ProcessInstance, settings: BundleSettings, data: Mapping[str, Any], now: datetime
 ) -> None:
-    """A breach grade is for finance to weigh (blacklist or not): the people of the project's finance
-    bureau — or, with none bound, the finance reviewers of its locality — are told once per project and
-    grade, with the provider and the project named."""
+    """An acceptance failed again after a rectification (``credit_record.failed_rectification``: the field
+    and value of a failed acceptance, seen a second time on the project) is a serious breach: finance is
+    told, as for a breach grade. Called before the completion's own audit event is written."""
+    rule = settings.credit_record.failed_rectification if settings.credit_record else None
+    provider = party_of(instance, PROVIDER)
+    if rule is None or provider is None or data.get(rule.field) != rule.value:
+        return
+    events = session.scalars(
+        select(AuditEvent.data).where(AuditEvent.instance_id == instance.id, AuditEvent.action == "task_completed")
+    )
+    if not any((earlier or {}).get(rule.field) == rule.value for earlier in events):
+        return  # the first failed acceptance: the provider rectifies
+    what = ("整改后验收仍不合格", "failed its acceptance again after rectifying")
+    _tell_finance_of_breach(session, instance, provider, what, f"rectification:{instance.id}", now)
+
+
+def _tell_finance_of_breach(
+    session: Session, instance: ProcessInstance, provider_id: int, what: tuple[str, str], key: str, now: datetime
+) -> None:
+    """A serious breach is for finance to weigh (blacklist or not): the people of the project's finance
+    bureau — or, with none bound, the finance reviewers of its locality — are told once per ``key``, with
+    the provider, the project and ``what`` (Chinese, English) happened named."""
     provider = session.get(Organization, provider_id)
     if provider is None:
         return
@@ -258,13 +278,13 @@ def _tell_finance_of_breach(
     project = instance.title or instance.business_key
     notice = Notice(
         kind=CREDIT_BREACH,
-        subject=f"【信用研判】承接主体「{provider.name}」在项目「{project}」中绩效评价为「{grade}」",
+        subject=f"【信用研判】承接主体「{provider.name}」在项目「{project}」中{what[0]}",
         body=(
             f"项目：{project}（{instance.business_key}）\n承接主体：{provider.name}（{provider.credit_code}）\n"
-            f"请在承接主体名录中研判是否列入黑名单。 / The provider was graded {grade} on this project; "
+            f"请在承接主体名录中研判是否列入黑名单。 / The provider {what[1]} on this project; "
             "decide in the provider registry whether to blacklist it."
         ),
-        key=f"breach:{instance.id}:{grade}",
+        key=key,
         instance_id=instance.id,
     )
     notify(session, session.scalars(people.distinct()), notice, now)

@@ -16,7 +16,9 @@ own copy overrides the region's), so a locality's designer changes them without 
 - ``business_key``: the pattern of a project's number when the starter gives none (``DEFAULT_KEY_PATTERN``);
 - ``credit_record``: the data fields whose values the provider's credit record takes when a project's
   evaluation is settled (``{"grade": "evaluation_grade", "score": "total_score"}``), and the grades that
-  are a serious breach (``"breach": ["差"]``): finance is told, to decide on a blacklisting;
+  are a serious breach (``"breach": ["差"]``): finance is told, to decide on a blacklisting; so is an
+  acceptance that fails again after a rectification (``"failed_rectification": {"field":
+  "acceptance_result", "value": "fail"}``: that value submitted a second time on the project);
 - ``catalogue``: the data fields that carry an application's choice from the guidance catalogue
   (``engine.catalogue``): ``code`` (checked against the items in effect for the project's locality and
   year whenever a submission carries it), ``flag`` (the yes/no field saying the service is in the
@@ -72,10 +74,17 @@ class CatalogueFields:
 
 
 @dataclass(frozen=True)
+class FieldValue:
+    field: str
+    value: Any
+
+
+@dataclass(frozen=True)
 class CreditFields:
     grade: str
     score: str | None = None
     breach: tuple[str, ...] = ()
+    failed_rectification: FieldValue | None = None
 
 
 #: A project's number when the starter gives none: ``{locality}`` (its code), ``{year}``, ``{seq}`` (the next
@@ -207,8 +216,8 @@ def _parties(value: Any, source: str) -> tuple[PartyRule, ...]:
 def _credit_fields(value: Any, source: str) -> CreditFields | None:
     if value is None:
         return None
-    if not isinstance(value, dict) or "grade" not in value or set(value) - {"grade", "score", "breach"}:
-        raise DefinitionError("credit_record: must be {grade, score, breach}", file=source)
+    if not isinstance(value, dict) or "grade" not in value or set(value) - {"grade", "score", "breach", _FAILED}:
+        raise DefinitionError(f"credit_record: must be {{grade, score, breach, {_FAILED}}}", file=source)
     score = value.get("score")
     breach = value.get("breach", [])
     if not isinstance(breach, list) or not all(isinstance(g, str) and g.strip() for g in breach):
@@ -217,7 +226,20 @@ def _credit_fields(value: Any, source: str) -> CreditFields | None:
         _field_name(value["grade"], "credit_record.grade", source),
         _field_name(score, "credit_record.score", source) if score is not None else None,
         tuple(g.strip() for g in breach),
+        _field_value(value.get(_FAILED), f"credit_record.{_FAILED}", source),
     )
+
+
+_FAILED = "failed_rectification"
+
+
+def _field_value(value: Any, where: str, source: str) -> FieldValue | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"field", "value"} or isinstance(value["value"], dict | list):
+        message = f"{where}: must be {{field, value}} (the field of a failed acceptance and its value)"
+        raise DefinitionError(message, file=source)
+    return FieldValue(_field_name(value["field"], f"{where}.field", source), value["value"])
 
 
 def _catalogue_fields(value: Any, source: str) -> CatalogueFields | None:

@@ -168,3 +168,27 @@ def test_a_breach_grade_enters_the_credit_record_and_tells_the_finance_bureau(sh
     assert breach == ["finance_reviewer2_karamay", "finance_reviewer_karamay", "manager_karamay"]  # 克拉玛依市财政局
     subject = next(n.subject for n in told if n.kind == "credit_breach")
     assert "新疆天山社会工作服务中心" in subject and "社区居家养老服务" in subject and "差" in subject
+
+
+def test_an_acceptance_failed_again_after_rectifying_tells_the_finance_bureau(shipped: Engine, driver: Driver) -> None:
+    seed_users(shipped)
+    path = next(p for p in PATHS if p.method == "inquiry")  # 克拉玛依
+    instance = shipped.start("lifecycle", locality=path.locality, business_key="E2E-RECTIFY",
+                             actor=demo_username("purchaser", path.locality))  # fmt: skip
+    answers = scenario(path, 280_000)
+    failed = {"acceptance_result": "fail", "rectification_requirements": "台账不全，服务人次不足。"}
+    answers["inspect_service"] = [failed]
+    driver.run(instance.id, answers, stop_at={"inspect_service"}, limit=200)
+    driver.run(instance.id, answers, limit=1)  # the first failed acceptance: the provider rectifies
+    driver.run(instance.id, answers, stop_at={"inspect_service"})
+
+    def told() -> list[Notification]:
+        with shipped.unit_of_work() as uow:
+            return list(uow.session.scalars(select(Notification).where(Notification.kind == "credit_breach")))
+
+    assert told() == []
+    driver.run(instance.id, {"inspect_service": failed}, limit=1)  # failed again after the rectification
+    notices = told()
+    assert sorted(n.recipient for n in notices) == ["finance_reviewer2_karamay", "finance_reviewer_karamay",
+                                                    "manager_karamay"]  # fmt: skip
+    assert "整改后验收仍不合格" in notices[0].subject and "新疆天山社会工作服务中心" in notices[0].subject
