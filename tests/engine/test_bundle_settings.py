@@ -71,6 +71,10 @@ def test_a_new_summary_field_is_kept_for_projects_started_after_the_deploy(engin
         (json.dumps({"stage_limit": {}}).encode(), "stage_limit"),
         (json.dumps({"summary": ["budget", "budget"]}).encode(), "summary"),
         (json.dumps({"credit_record": {"grade": "g", "breach": "差"}}).encode(), "credit_record.breach"),
+        (
+            json.dumps({"credit_record": {"grade": "g", "failed_rectification": {"field": "r"}}}).encode(),
+            "credit_record.failed_rectification",
+        ),
         (json.dumps({"parties": {"provider": {"kind": "vendor", "credit_code": "c"}}}).encode(), "vendor"),
     ],
 )
