@@ -146,24 +146,27 @@ def deploy(locality: str) -> Any:
     files = _posted_files()
     body = request.get_json(silent=True) or {}
     comment = str(body.get("comment") or "")[:500]
-    outcome = _checked_deploy(code, files, comment)
+    outcome = _checked_deploy(code, files, comment, acknowledged=body.get("acknowledge") is True)
     if outcome.result is None:
         return _refusal(outcome.report), 422
     return _deployed(outcome.result)
 
 
-def _checked_deploy(code: str, files: dict[str, bytes], comment: str) -> workspace.CheckedDeploy:
+def _checked_deploy(
+    code: str, files: dict[str, bytes], comment: str, *, acknowledged: bool = False
+) -> workspace.CheckedDeploy:
     """Validate and deploy in one transaction; a refused bundle writes nothing (the check only reads)."""
-    return get_engine().write(workspace.checked_deploy, code, files, current_principal().username, comment)
+    return get_engine().write(
+        workspace.checked_deploy, code, files, current_principal().username, comment, acknowledged=acknowledged
+    )
 
 
 def _refusal(report: ValidationReport) -> dict[str, Any]:
-    return {
-        "code": "invalid_definition",
-        "message": t("designer.refused", errors=len(report.errors), scenarios=len(report.failed_scenarios)),
-        "errors": {},
-        **report.to_dict(),
-    }
+    if report.deployable:  # only other processes' scenarios fail: the designer may acknowledge them
+        message = t("designer.acknowledge", count=len(report.scenario_warnings))
+    else:
+        message = t("designer.refused", errors=len(report.errors), scenarios=len(report.failed_scenarios))
+    return {"code": "invalid_definition", "message": message, "errors": {}, **report.to_dict()}
 
 
 def _deployed(result: definitions.DeployResult) -> dict[str, Any]:
@@ -259,7 +262,7 @@ def rollback(locality: str, version_id: int) -> Any:
     code = _require_designer(locality)
     version, files = get_engine().read(designs.rollback_files, version_id, code)
     comment = t("designer.rollback_comment", version=version.version, locality=version.locality_code)
-    outcome = _checked_deploy(code, files, comment)
+    outcome = _checked_deploy(code, files, comment, acknowledged=True)  # back to what once ran: warnings noted
     return _finish_form_deploy(outcome, url_for("designer.versions", locality=code, key=version.process_key))
 
 

@@ -100,9 +100,15 @@ class Problem:
 
 @dataclass
 class ValidationReport:
+    """What a bundle's check found. ``changed``: the processes a designer's upload changes (its BPMN files'
+    and its scenario files' processes); a failing scenario of another process — the region's lifecycle
+    run through a city's new stage, say — is a warning to acknowledge, not a refusal. ``None`` (a whole
+    bundle checked on its own): every failing scenario refuses."""
+
     problems: list[Problem] = field(default_factory=list)
     scenarios: list[ScenarioResult] = field(default_factory=list)
     bundle: ParsedBundle | None = None
+    changed: frozenset[str] | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -110,18 +116,28 @@ class ValidationReport:
 
     @property
     def failed_scenarios(self) -> list[ScenarioResult]:
-        return [s for s in self.scenarios if not s.passed]
+        """The failing scenarios that refuse the deploy: those of the processes changed."""
+        return [s for s in self.scenarios if not s.passed and not self._elsewhere(s)]
+
+    @property
+    def scenario_warnings(self) -> list[ScenarioResult]:
+        """Failing scenarios of processes the upload does not change: deployable once acknowledged."""
+        return [s for s in self.scenarios if not s.passed and self._elsewhere(s)]
+
+    def _elsewhere(self, scenario: ScenarioResult) -> bool:
+        return self.changed is not None and scenario.process not in self.changed
 
     @property
     def deployable(self) -> bool:
-        """No errors and every scenario passes."""
+        """No errors and every scenario of the changed processes passes (warnings may remain)."""
         return not self.errors and not self.failed_scenarios
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.deployable,
             "problems": [p.to_dict() for p in self.problems],
-            "scenarios": [s.to_dict() for s in self.scenarios],
+            "scenarios": [s.to_dict() | {"warning": self._elsewhere(s) and not s.passed} for s in self.scenarios],
+            "warnings": [f"{s.process} · {s.name}" for s in self.scenario_warnings],
             "processes": sorted(self.bundle.processes) if self.bundle else [],
         }
 

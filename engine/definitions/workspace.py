@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import DefinitionError, NotFoundError
+from ..formats.xmlsafe import parse_xml
 from ..identity.localities import lineage
-from ..spiff.parsing import classify, form_key_of, scenario_process_key
+from ..spiff.parsing import BPMN_NS, classify, form_key_of, scenario_process_key
 from ..store.models import Deployment, ProcessVersion
 from . import versions
 from .validation import ValidationReport, validate_bundle
@@ -77,7 +78,25 @@ def check(session: Session, locality: str, files: Mapping[str, bytes]) -> Valida
         bundle = merged_bundle(session, locality, files)
     except DefinitionError:
         bundle = dict(files)  # an upload too broken to overlay: report on it alone
-    return validate_bundle(bundle)
+    report = validate_bundle(bundle)
+    report.changed = changed_processes(files)
+    return report
+
+
+def changed_processes(files: Mapping[str, bytes]) -> frozenset[str]:
+    """The processes an upload defines (its BPMN files) or re-tests (its scenario files)."""
+    keys = set()
+    for name, content in files.items():
+        scenario_key = scenario_process_key(name)
+        if scenario_key is not None:
+            keys.add(scenario_key)
+        elif classify(name, content) == "bpmn":
+            try:
+                root = parse_xml(content, name).getroot()
+            except DefinitionError:
+                continue  # reported by the validation itself
+            keys.update(p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process") if p.get("id"))
+    return frozenset(keys)
 
 
 @dataclass
@@ -85,14 +104,29 @@ class CheckedDeploy:
     report: ValidationReport
     result: versions.DeployResult | None = None
 
+    @property
+    def needs_acknowledgement(self) -> bool:
+        return self.result is None and self.report.deployable and bool(self.report.scenario_warnings)
+
 
 def checked_deploy(
-    session: Session, locality: str, files: Mapping[str, bytes], deployed_by: str, comment: str = ""
+    session: Session,
+    locality: str,
+    files: Mapping[str, bytes],
+    deployed_by: str,
+    comment: str = "",
+    *,
+    acknowledged: bool = False,
 ) -> CheckedDeploy:
-    """Deploy only if the merged bundle has no errors and all its scenarios pass (caller commits)."""
+    """Deploy only if the merged bundle has no errors and the changed processes' scenarios pass (caller
+    commits). Failing scenarios of other processes hold the deploy until the designer acknowledges them;
+    then they are recorded in the deployment's comment, so the history says what was knowingly broken."""
     report = check(session, locality, files)
-    if not report.deployable:
+    if not report.deployable or (report.scenario_warnings and not acknowledged):
         return CheckedDeploy(report)
+    if report.scenario_warnings:
+        names = "；".join(f"{s.process} · {s.name}" for s in report.scenario_warnings)
+        comment = f"{comment}\n[已确认的场景警告 / acknowledged scenario warnings: {names}]".strip()
     return CheckedDeploy(report, versions.deploy(session, files, locality, deployed_by, comment))
 
 

@@ -195,10 +195,11 @@
     $('scenario-title').hidden = !scenarios.length;
     scenarios.forEach((scenario) => {
       const item = document.createElement('li');
-      item.className = 'scenario ' + (scenario.passed ? 'pass' : 'fail');
+      const outcome = scenario.passed ? 'pass' : (scenario.warning ? 'warn' : 'fail');
+      item.className = 'scenario ' + outcome;
       const badge = document.createElement('span');
-      badge.className = 'dz-sev ' + (scenario.passed ? 'pass' : 'error');
-      badge.textContent = scenario.passed ? text.pass : text.fail;
+      badge.className = 'dz-sev ' + { pass: 'pass', warn: 'warning', fail: 'error' }[outcome];
+      badge.textContent = { pass: text.pass, warn: text.scenarioWarning, fail: text.fail }[outcome];
       item.append(badge, scenario.process + ' · ' + scenario.name);
       const detail = document.createElement('div');
       detail.className = 'dz-muted';
@@ -221,16 +222,17 @@
     if (status !== 200) { setStatus(text.failed + ' ' + (body.message || status), 'bad'); return null; }
     showResults(body);
     const errors = body.problems.filter((p) => p.severity === 'error').length;
-    const failed = body.scenarios.filter((s) => !s.passed).length;
+    const failed = body.scenarios.filter((s) => !s.passed && !s.warning).length;
     if (errors || failed) { setStatus(text.invalid.replace('{errors}', errors).replace('{scenarios}', failed), 'bad'); }
-    else { setStatus(body.problems.length ? text.warnings : text.valid, 'ok'); }
+    else { setStatus(body.problems.length || body.warnings.length ? text.warnings : text.valid, 'ok'); }
     return body;
   }
 
-  async function deploy() {
+  async function deploy(acknowledge) {
     if (!scenariosParse()) { return; }
     setStatus(text.deploying);
-    const payload = { files: await collectFiles(), comment: $('deploy-comment').value };
+    $('acknowledge-btn').hidden = true;
+    const payload = { files: await collectFiles(), comment: $('deploy-comment').value, acknowledge: acknowledge === true };
     const { status, body } = await post(data.urls.deploy, payload);
     if (status === 200) {
       state.dirty = false;
@@ -239,6 +241,7 @@
     } else if (status === 422 && body.problems) {
       showResults(body);
       setStatus(body.message, 'bad');
+      $('acknowledge-btn').hidden = !(body.ok && (body.warnings || []).length);
     } else {
       setStatus(text.failed + ' ' + (body.message || status), 'bad');
     }
@@ -255,7 +258,8 @@
   }
 
   $('validate-btn').addEventListener('click', validate);
-  $('deploy-btn').addEventListener('click', deploy);
+  $('deploy-btn').addEventListener('click', () => deploy(false));
+  $('acknowledge-btn').addEventListener('click', () => deploy(true));
   $('download-btn').addEventListener('click', download);
   $('open-file').addEventListener('change', async (event) => {
     const file = event.target.files[0];
