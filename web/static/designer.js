@@ -33,7 +33,9 @@
   // --- BPMN --------------------------------------------------------------------------------
   async function openBpmn(xml) {
     if (state.bpmn) { state.bpmn.destroy(); }
-    state.bpmn = await Servflow.openModeler('#canvas', '#properties', xml, { onChange: () => { state.dirty = true; } });
+    state.bpmn = await Servflow.openModeler('#canvas', '#properties', xml, {
+      onChange: () => { state.dirty = true; }, forms: () => state.forms,
+    });
     state.bpmn.modeler.on('selection.changed', (event) => { state.selected = event.newSelection[0] || null; });
   }
 

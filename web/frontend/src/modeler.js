@@ -12,6 +12,7 @@ import { clearErrors, resolveElement, showError } from './util/dom';
 /**
  * Opens the BPMN modeler with the properties panel. Without `bpmnXml` a new diagram is created.
  * options.onChange(): called after every edit (e.g. to mark the page dirty).
+ * options.forms(): the designer's forms ({file name: JSON}), for the variables conditions and scripts can use.
  * Resolves to {modeler, getXML(), markProblems(problems), clearProblems(), destroy()}.
  */
 async function openModeler(container, panelContainer, bpmnXml, options = {}) {
@@ -31,6 +32,7 @@ async function openModeler(container, panelContainer, bpmnXml, options = {}) {
       ...(options.additionalModules || []),
     ],
     moddleExtensions,
+    servflow: { forms: options.forms || (() => ({})) },
   });
 
   try {

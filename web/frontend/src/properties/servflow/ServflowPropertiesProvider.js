@@ -5,16 +5,18 @@ import { LaneProps } from './props/LaneProps';
 import { DecisionProps } from './props/DecisionProps';
 import { ConditionProps } from './props/ConditionProps';
 import { CalledElementProps } from './props/CalledElementProps';
+import { ScriptProps } from './props/ScriptProps';
 
 const LOW_PRIORITY = 500;
 
-// The stock BPMN provider leaves conditions and called elements to the Camunda/Zeebe providers,
+// The stock BPMN provider leaves conditions, scripts and called elements to the Camunda/Zeebe providers,
 // so servflow edits those plain BPMN properties itself.
 const GROUPS = [
   { id: 'servflow', label: 'Servflow 办理设置', type: 'bpmn:UserTask', entries: TaskProps },
   { id: 'servflow', label: 'Servflow 角色 Role', type: 'bpmn:Lane', entries: LaneProps },
   { id: 'servflow', label: 'Servflow 决策 Decision', type: 'bpmn:BusinessRuleTask', entries: DecisionProps },
   { id: 'condition', label: '条件 Condition', type: 'bpmn:SequenceFlow', entries: ConditionProps },
+  { id: 'script', label: '脚本 Script', type: 'bpmn:ScriptTask', entries: ScriptProps },
   { id: 'calledElement', label: '被调用流程 Called element', type: 'bpmn:CallActivity', entries: CalledElementProps },
 ];
 

@@ -2,6 +2,8 @@ import { TextAreaEntry, isTextAreaEntryEdited } from '@bpmn-io/properties-panel'
 import { useService } from 'bpmn-js-properties-panel';
 import { getBusinessObject, isAny } from 'bpmn-js/lib/util/ModelUtil';
 
+import { useExpressionHelp } from './ExpressionHelp';
+
 const BRANCHING = ['bpmn:ExclusiveGateway', 'bpmn:InclusiveGateway', 'bpmn:ComplexGateway', 'bpmn:Activity'];
 
 /** Entries for a sequence flow that can carry a condition (not a gateway's default flow). */
@@ -18,6 +20,7 @@ function ConditionExpression({ element, id }) {
   const bpmnFactory = useService('bpmnFactory');
   const modeling = useService('modeling');
   const debounce = useService('debounceInput');
+  const { description, validate } = useExpressionHelp(element);
   const getValue = () => {
     const expression = getBusinessObject(element).get('conditionExpression');
     return (expression && expression.get('body')) || '';
@@ -31,9 +34,10 @@ function ConditionExpression({ element, id }) {
       element={element}
       id={id}
       label="条件表达式 Condition expression"
-      description="Python 表达式，如 amount >= 1000000 / A Python expression over the process data"
+      description={description}
       getValue={getValue}
       setValue={setValue}
+      validate={validate}
       debounce={debounce}
       monospace
     />
