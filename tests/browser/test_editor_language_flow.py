@@ -1,5 +1,6 @@
 """The designer's editors speak the page's language: in Chinese the modeler's palette and context pad
-(bpmn-js-i18n), its properties panel and the decision table editor; after switching, their own English."""
+(bpmn-js-i18n), its properties panel, the form editor's palette and the decision table editor; after
+switching, their own English."""
 
 from __future__ import annotations
 
@@ -30,6 +31,14 @@ def test_the_modeler_panel_and_decision_tables_are_in_chinese(live_app: Any, pag
     page.locator(".djs-element[data-element-id='apply']").first.click()
     expect(page.locator(".djs-context-pad [data-action='append.gateway']")).to_have_attribute("title", "添加网关")
     expect(page.locator(".bio-properties-panel-group-header-title").first).to_have_text("常规")
+
+    page.click("#tabbtn-forms")
+    page.fill("#new-form-key", "site_visit")
+    page.click("#new-form-btn")
+    palette = page.locator("#form-editor .fjs-palette")
+    expect(palette).to_contain_text("单行文本")
+    expect(palette).to_contain_text("文件上传")
+    assert "Text field" not in palette.inner_text()
 
     page.click("#tabbtn-dmn")
     page.select_option("#dmn-pick", "threshold.dmn")

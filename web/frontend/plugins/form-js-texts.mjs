@@ -28,6 +28,31 @@ const REPLACEMENTS = [
   ['new Intl.DateTimeFormat(locale).formatToParts(', 'new Intl.DateTimeFormat(sfDateLocale(locale)).formatToParts('],
 ];
 
+// The form editor's palette, groups and property labels, and the field types' names the palette shows, are
+// `label: 'Text field'` literals: all of them go through sfText, which knows the ones a designer meets.
+const LABEL = /\blabel: '([A-Z][^'\n]*)'/g;
+const MIN_LABELS = 50;
+
+// The palette names each field type by its config's `name`.
+const TYPE_NAMES = ['Button', 'Checkbox group', 'Checkbox', 'Date time', 'Document preview', 'Dynamic list',
+  'Expression', 'Group', 'HTML view', 'Image view', 'Number', 'Radio group', 'Select', 'Separator', 'Spacer',
+  'Table', 'Tag list', 'Text area', 'Text field', 'Text view'];
+
+function routeLabels(contents, path) {
+  let count = 0;
+  let routed = contents.replace(LABEL, (whole, text) => {
+    count += 1;
+    return `label: sfText(${JSON.stringify(text)})`;
+  });
+  for (const name of TYPE_NAMES) {
+    routed = routed.split(`name: '${name}',`).join(`name: sfText(${JSON.stringify(name)}),`);
+  }
+  if (count < MIN_LABELS && /form-js-editor/.test(path)) {
+    throw new Error(`form-js-texts: only ${count} labels in ${path}; update plugins/form-js-texts.mjs`);
+  }
+  return routed;
+}
+
 export const formJsTexts = {
   name: 'form-js-texts',
   setup(build) {
@@ -40,7 +65,12 @@ export const formJsTexts = {
         contents = contents.split(from).join(to);
       }
       const header = `import { sfText, sfDateLocale } from ${JSON.stringify(TEXTS)};\n`;
-      return { contents: header + contents, loader: 'js' };
+      return { contents: header + routeLabels(contents, path), loader: 'js' };
+    });
+    build.onLoad({ filter: /form-js-editor[\\/]dist[\\/]index\.es\.js$/ }, async ({ path }) => {
+      const contents = await readFile(path, 'utf8');
+      const header = `import { sfText } from ${JSON.stringify(TEXTS)};\n`;
+      return { contents: header + routeLabels(contents, path), loader: 'js' };
     });
   },
 };
