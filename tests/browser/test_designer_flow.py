@@ -114,6 +114,7 @@ def test_designer_adds_a_task_with_form_and_deadline_deploys_and_the_inbox_shows
     fixed["scenarios"][0]["answers"]["finance_review"] = [{"decision": "approve"}]
     fixed["scenarios"][0]["expect"]["tasks"] = ["apply", "finance_review"]
     page.click("#tabbtn-scenarios")
+    page.locator("details.dz-advanced > summary").click()  # the raw JSON, for a whole file pasted in
     page.fill("#scenarios-text", json.dumps(fixed, ensure_ascii=False, indent=2))
     page.click("#tabbtn-diagram")
     page.click("#validate-btn")

@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from engine.demo.seed import shipped_bundle
-from support import REPO
 
 pytestmark = pytest.mark.browser
 
@@ -33,11 +32,17 @@ def test_a_city_deploys_a_stage_change_acknowledging_the_lifecycle_warnings(live
             modeler.get('modeling').updateProperties(flow, { conditionExpression: condition });
         }"""
     )
-    own = json.loads((REPO / "processes" / "scenarios" / "review.scenarios.json").read_text(encoding="utf-8"))
-    own["scenarios"][0]["answers"]["approve_outside_catalogue"] = [{}]
-    own["scenarios"][0]["expect"] = {"tasks": ["review_application", "approve_outside_catalogue"], "end": True}
-    page.click("#tabbtn-scenarios")
-    page.fill("#scenarios-text", json.dumps(own, ensure_ascii=False, indent=2))
+    page.click("#tabbtn-scenarios")  # the first scenario, in the table: now the leader approves too
+    first = page.locator("#scenario-table .sf-scenario").first
+    first.locator(".sf-scenario-add-answer").click()
+    first = page.locator("#scenario-table .sf-scenario").first
+    first.locator(".sf-scenario-task").last.select_option("approve_outside_catalogue")
+    tasks = first.locator(".sf-scenario-tasks")
+    tasks.fill("review_application, approve_outside_catalogue")
+    tasks.press("Tab")
+    own = json.loads(page.locator("#scenarios-text").input_value())["scenarios"][0]
+    assert own["answers"]["approve_outside_catalogue"] == [{}]
+    assert own["expect"]["tasks"] == ["review_application", "approve_outside_catalogue"]
 
     page.click("#deploy-btn")
     expect(page.locator("#status")).to_contain_text("其他流程的场景")

@@ -27,6 +27,7 @@
       tab.setAttribute('aria-selected', String(on));
       $(tab.getAttribute('aria-controls')).hidden = !on;
     });
+    if (button.id === 'tabbtn-scenarios' && state.scenarioTable) { state.scenarioTable.render(); } // the diagram's tasks now
   }
   tabs.forEach((tab) => tab.addEventListener('click', () => showTab(tab)));
 
@@ -275,5 +276,10 @@
   fillSelect($('form-pick'), Object.keys(state.forms), formKeyOf);
   fillSelect($('dmn-pick'), Object.keys(state.dmnFiles), (name) => name);
   $('scenarios-text').value = data.scenarios || '';
-  state.ready = openBpmn(data.bpmn).then(() => { state.loaded = true; }, () => { state.failed = true; });
+  state.scenarioTable = window.ServflowScenarioTable.mount($('scenario-table'), $('scenarios-text'), {
+    texts: text.table,
+    userTasks: () => (state.bpmn ? state.bpmn.modeler.get('elementRegistry').filter((el) => el.type === 'bpmn:UserTask')
+      .map((el) => ({ id: el.id, name: el.businessObject.name || el.id })) : []),
+  });
+  state.ready = openBpmn(data.bpmn).then(() => { state.loaded = true; state.scenarioTable.render(); }, () => { state.failed = true; });
 })();
