@@ -50,6 +50,10 @@ def test_a_city_deploys_a_stage_change_acknowledging_the_lifecycle_warnings(live
     expect(page.locator("#scenario-results li.fail")).to_have_count(0)
     assert engine.current_version("review", KARAMAY).locality_code == "650000"  # nothing deployed yet
 
+    expect(page.locator("#version-note")).to_contain_text("继承")
     page.click("#acknowledge-btn")
     expect(page.locator("#status")).to_contain_text("review")
+    version = engine.current_version("review", KARAMAY).version
+    expect(page.locator("#version-note")).to_contain_text(str(version))  # the header follows the deploy
+    expect(page.locator("#version-note")).not_to_contain_text("继承")
     assert engine.current_version("review", KARAMAY).locality_code == KARAMAY

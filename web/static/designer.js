@@ -241,6 +241,8 @@
       state.dirty = false;
       showResults({ problems: [], scenarios: [] });
       setStatus(text.deployed + ' ' + body.message, 'ok');
+      const mine = (body.created || []).find((created) => created.process === data.key);
+      if (mine) { $('version-note').textContent = text.currentVersion.replace('{version}', mine.version); } // now this locality's own
     } else if (status === 422 && body.problems) {
       showResults(body);
       setStatus(body.message, 'bad');
