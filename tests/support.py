@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
-from engine.demo.seed import DEMO_PASSWORD
+from engine.demo.seed import DEMO_PASSWORD, seed_calendars, seed_users
 from engine.service import Engine
+from web import create_app
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -29,6 +31,18 @@ def scratch_database(server_url: str, name: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def running_app(engine: Engine, database_url: str) -> Iterator[Flask]:
+    """The web app on the test's database, with the demo calendars and users; disposed afterwards."""
+    seed_calendars(engine)
+    seed_users(engine)
+    application = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test"})
+    try:
+        yield application
+    finally:
+        application.extensions["servflow_engine"].dispose()
 
 
 def fixture_bytes(*parts: str) -> dict[str, bytes]:

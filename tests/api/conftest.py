@@ -10,23 +10,18 @@ from api_client import Api
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine.demo.seed import seed_calendars, seed_users
 from engine.identity import users
 from engine.service import Engine
-from support import fixture_bytes
-from web import create_app
+from support import fixture_bytes, running_app
 
 BUNDLE = ("bpmn/approval.bpmn", "forms/application.form.json", "bpmn/bids.bpmn")
 
 
 @pytest.fixture
 def app(engine: Engine, database_url: str) -> Iterator[Flask]:
-    seed_calendars(engine)
-    seed_users(engine)
-    engine.deploy(fixture_bytes(*BUNDLE), "650000")
-    application = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test"})
-    yield application
-    application.extensions["servflow_engine"].dispose()
+    with running_app(engine, database_url) as application:
+        engine.deploy(fixture_bytes(*BUNDLE), "650000")
+        yield application
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from api_client import Api
+from document_samples import APPLICATION
 from flask.testing import FlaskClient
 
 from engine.demo.driver import Driver
@@ -24,17 +25,6 @@ from support import login
 AIXIN = ("乌鲁木齐市爱心养老服务有限公司", "91650100MA8892759U")  # provider_urumqi works for it
 BOGEDA = ("新疆博格达检验检测有限公司", "91650100MA4128147W")  # provider2_urumqi works for it
 UNREGISTERED = "91650100MA7000026Q"  # a valid code no organization is registered under
-
-APPLICATION = {
-    "project_name": "社区居家养老服务",
-    "department": "乌鲁木齐市民政局",
-    "budget": 800_000,
-    "category": "basic_public",
-    "in_catalogue": True,
-    "catalogue_code": "A0101",
-    "proposed_method": "auto",
-    "public_service": False,
-}
 
 
 def award(provider: tuple[str, str], **overrides: Any) -> dict[str, Any]:

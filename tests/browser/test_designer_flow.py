@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from designer_page import open_group, open_modeler, select
 from playwright.sync_api import Page, expect
 
 from engine.definitions.versions import effective_files
@@ -34,11 +35,6 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"designer-{name}.png"), full_page=True)
 
 
-def open_modeler(page: Page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_function("() => window.servflowDesigner && window.servflowDesigner.loaded === true")
-
-
 def place(page: Page, script: str) -> None:
     """Run modeling commands with ``modeling``, ``registry`` and ``el(id)`` in scope."""
     prelude = """
@@ -48,23 +44,6 @@ def place(page: Page, script: str) -> None:
         const el = (id) => registry.get(id);
     """
     page.evaluate(f"() => {{ {prelude} {script} }}")  # evaluate() is not subject to the page's CSP; eval would be
-
-
-def select(page: Page, element_id: str) -> None:
-    page.evaluate(
-        """(id) => {
-            const modeler = window.servflowDesigner.bpmn.modeler;
-            modeler.get('selection').select(modeler.get('elementRegistry').get(id));
-        }""",
-        element_id,
-    )
-
-
-def open_group(page: Page, group: str) -> None:
-    """Expand a properties-panel group (the panel keeps only "General" open by default)."""
-    box = page.locator(f".bio-properties-panel-group[data-group-id='group-{group}']")
-    if "open" not in (box.locator(".bio-properties-panel-group-entries").get_attribute("class") or ""):
-        box.locator(".bio-properties-panel-group-header").click()
 
 
 def panel_input(page: Page, entry: str) -> Any:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from designer_page import open_modeler
 from playwright.sync_api import Page, expect
 
 from support import fixture_bytes
@@ -16,17 +17,12 @@ pytestmark = pytest.mark.browser
 REGION, URUMQI = "650000", "650100"
 
 
-def _open(page: Page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_function("() => window.servflowDesigner && window.servflowDesigner.loaded === true")
-
-
 def test_the_modeler_panel_and_decision_tables_are_in_chinese(live_app: Any, page: Page) -> None:
     files = fixture_bytes("designer/intake.bpmn", "forms/application.form.json", "designer/threshold.dmn")
     live_app.engine.deploy(files, REGION, deployed_by="region_designer")
     live_app.login(page, "designer_urumqi")
     url = f"{live_app.url}/designer/{URUMQI}/process/intake"
-    _open(page, url)
+    open_modeler(page, url)
     expect(page.locator(".djs-palette [data-action='hand-tool']")).to_have_attribute("aria-label", "启动手动工具")
     page.locator(".djs-element[data-element-id='apply']").first.click()
     expect(page.locator(".djs-context-pad [data-action='append.gateway']")).to_have_attribute("title", "添加网关")

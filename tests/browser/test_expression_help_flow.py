@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from designer_page import open_group, open_modeler, select
 from playwright.sync_api import Page, expect
 
 from engine.demo.seed import shipped_bundle
@@ -16,33 +17,12 @@ pytestmark = pytest.mark.browser
 URUMQI = "650100"
 
 
-def _open(page: Page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_function("() => window.servflowDesigner && window.servflowDesigner.loaded === true")
-
-
-def _select(page: Page, element_id: str) -> None:
-    page.evaluate(
-        """(id) => {
-            const modeler = window.servflowDesigner.bpmn.modeler;
-            modeler.get('selection').select(modeler.get('elementRegistry').get(id));
-        }""",
-        element_id,
-    )
-
-
-def _open_group(page: Page, group: str) -> None:
-    box = page.locator(f".bio-properties-panel-group[data-group-id='group-{group}']")
-    if "open" not in (box.locator(".bio-properties-panel-group-entries").get_attribute("class") or ""):
-        box.locator(".bio-properties-panel-group-header").click()
-
-
 def test_a_condition_lists_its_names_and_flags_a_typo(live_app: Any, page: Page) -> None:
     live_app.engine.deploy(shipped_bundle(), "650000", "test")
     live_app.login(page, "designer_urumqi")
-    _open(page, f"{live_app.url}/designer/{URUMQI}/process/review")
-    _select(page, "Flow_gw_review_outcome_to_approve_outside_catalogue")
-    _open_group(page, "condition")
+    open_modeler(page, f"{live_app.url}/designer/{URUMQI}/process/review")
+    select(page, "Flow_gw_review_outcome_to_approve_outside_catalogue")
+    open_group(page, "condition")
     help_text = page.locator(".sf-variables")
     expect(help_text.locator("div").first).to_contain_text("review_decision")  # the review form, just before
     expect(help_text.locator("div").nth(1)).to_contain_text("in_catalogue")  # the application, another stage
@@ -54,7 +34,7 @@ def test_a_condition_lists_its_names_and_flags_a_typo(live_app: Any, page: Page)
     field.fill("review_decision == 'approve' and not in_catalogue")
     expect(page.locator("[data-entry-id='servflow-condition'] .bio-properties-panel-error")).to_have_count(0)
 
-    _open(page, f"{live_app.url}/designer/{URUMQI}/process/procure")
-    _select(page, "use_open_tender")
-    _open_group(page, "script")
+    open_modeler(page, f"{live_app.url}/designer/{URUMQI}/process/procure")
+    select(page, "use_open_tender")
+    open_group(page, "script")
     expect(page.locator("#bio-properties-panel-servflow-script")).to_have_value("procurement_method = 'open_tender'")

@@ -7,23 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from document_samples import APPLICATION
 from playwright.sync_api import Page, expect
 
 from engine.demo.driver import Driver
 from engine.demo.seed import party_actor, shipped_bundle
 
 pytestmark = pytest.mark.browser
-
-APPLICATION = {
-    "project_name": "社区居家养老服务",
-    "department": "乌鲁木齐市民政局",
-    "budget": 800_000,
-    "category": "basic_public",
-    "in_catalogue": True,
-    "catalogue_code": "A0101",
-    "proposed_method": "auto",
-    "public_service": False,
-}
 
 
 def test_the_reviewer_follows_the_project_and_reads_the_application(live_app: Any, page: Page) -> None:

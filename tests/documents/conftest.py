@@ -9,19 +9,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine.demo.seed import seed_calendars, seed_users, shipped_bundle
+from engine.demo.seed import shipped_bundle
 from engine.service import Engine
-from web import create_app
+from support import running_app
 
 
 @pytest.fixture
 def app(engine: Engine, database_url: str) -> Iterator[Flask]:
-    seed_calendars(engine)
-    seed_users(engine)
-    engine.deploy(shipped_bundle(), "650000", "test")
-    application = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test"})
-    yield application
-    application.extensions["servflow_engine"].dispose()
+    with running_app(engine, database_url) as application:
+        engine.deploy(shipped_bundle(), "650000", "test")
+        yield application
 
 
 @pytest.fixture

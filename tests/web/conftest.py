@@ -8,18 +8,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine.demo.seed import seed_calendars, seed_users
 from engine.service import Engine
-from web import create_app
+from support import running_app
 
 
 @pytest.fixture
 def app(engine: Engine, database_url: str) -> Iterator[Flask]:
-    seed_calendars(engine)
-    seed_users(engine)
-    application = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test"})
-    yield application
-    application.extensions["servflow_engine"].dispose()
+    with running_app(engine, database_url) as application:
+        yield application
 
 
 @pytest.fixture

@@ -8,23 +8,13 @@ import json
 import re
 
 import pytest
+from document_samples import APPLICATION
 from flask.testing import FlaskClient
 
 from engine.demo.driver import Driver
 from engine.demo.seed import party_actor, shipped_bundle
 from engine.service import Engine
 from support import login
-
-APPLICATION = {
-    "project_name": "社区居家养老服务",
-    "department": "乌鲁木齐市民政局",
-    "budget": 800_000,
-    "category": "basic_public",
-    "in_catalogue": True,
-    "catalogue_code": "A0101",
-    "proposed_method": "auto",
-    "public_service": False,
-}
 
 
 @pytest.fixture
