@@ -5,6 +5,7 @@ import './css/modeler.css';
 import { moddleExtensions } from './moddle';
 import ServflowPropertiesProviderModule from './properties/servflow';
 import { createProblemMarkers } from './bpmn/problems';
+import { readableIdsModule } from './bpmn/readable-ids';
 import { translateModule } from './i18n/translate';
 import { expose } from './util/expose';
 import { clearErrors, resolveElement, showError } from './util/dom';
@@ -29,6 +30,7 @@ async function openModeler(container, panelContainer, bpmnXml, options = {}) {
       BpmnPropertiesProviderModule,
       ServflowPropertiesProviderModule,
       translateModule,
+      readableIdsModule,
       ...(options.additionalModules || []),
     ],
     moddleExtensions,
