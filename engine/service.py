@@ -24,7 +24,7 @@ from .definitions import validation
 from .definitions.versions import task_form
 from .documents import blob_store, uploads
 from .documents.attach import descriptor
-from .errors import ConflictError, ExecutionError, NotFoundError, PermissionDeniedError
+from .errors import ConflictError, ExecutionError, InvalidDataError, NotFoundError, PermissionDeniedError
 from .formats.bundles import read_path
 from .formats.forms import validate_submission
 from .identity import access, sign_in_limit
@@ -437,15 +437,31 @@ class Engine:
     def task_data(self, task_id: int) -> dict[str, Any]:
         """The data the task's form opens with: the workflow data at that task, what its form proposes from
         it (``prefill``), then any saved draft."""
-        from .spiff import runtime
-
         with self.unit_of_work() as uow:
             row = tasks.get_task(uow.session, task_id)
-            instance = uow.session.get(ProcessInstance, row.instance_id)
-            workflow = runtime.load(instance.state, instances.spec_set(uow.session, self.ctx, instance))
-            data = runtime.task_data(workflow, row.task_uuid)
+            data = self._data_at(uow.session, row)
             proposed = form_rules.prefilled(task_form(uow.session, row), data) if row.state == OPEN else {}
             return {**data, **proposed, **(row.draft or {})}
+
+    def rule_errors(self, task_id: int, data: dict[str, Any], *, actor: Principal) -> dict[str, list[str]]:
+        """The form's rules across fields over what the person has typed so far, so the page can mark a
+        broken one while they type; nothing is saved (completing checks everything again)."""
+        with self.unit_of_work() as uow:
+            row = tasks.get_task(uow.session, task_id)
+            access.require_task(uow.session, actor, row, "draft")
+            try:
+                form_rules.check(task_form(uow.session, row), data, self._data_at(uow.session, row))
+            except InvalidDataError as exc:
+                return exc.errors
+            return {}
+
+    def _data_at(self, session: Session, row: HumanTask) -> dict[str, Any]:
+        """The workflow data at a task (its project's data as the task sees it)."""
+        from .spiff import runtime
+
+        instance = session.get(ProcessInstance, row.instance_id)
+        workflow = runtime.load(instance.state, instances.spec_set(session, self.ctx, instance))
+        return runtime.task_data(workflow, row.task_uuid)
 
     # --- sign-in limit (shared by every worker and server) --------------------------------------
     def try_sign_in(self, address: str, *, limit: int, window: float) -> sign_in_limit.SignInTry:

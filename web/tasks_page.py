@@ -64,6 +64,7 @@ def show(task_id: int) -> Any:
             "editable": editable,
             "completeUrl": url_for("tasks.complete", task_id=task.id),
             "draftUrl": url_for("tasks.draft", task_id=task.id),
+            "rulesUrl": url_for("tasks.rules", task_id=task.id),
             "documents": document_options(task.id if editable else None),
             "bpmn": context.bpmn_xml if _has_layout(context.bpmn_xml) else None,
             "current": context.current_ids,
@@ -161,6 +162,13 @@ def complete(task_id: int) -> Any:
     following = "、".join(dict.fromkeys(next_names)) or t("task.nothing_next")
     flash(t("task.completed_next", name=done.name, next=following), "success")
     return {"ok": True, "redirect": url_for("projects.show", instance_id=instance_id)}
+
+
+@bp.post("/<int:task_id>/rules")
+@login_required
+def rules(task_id: int) -> Any:
+    """The form's cross-field rules over the typed values, for marking them while the person types."""
+    return {"errors": get_engine().rule_errors(task_id, _json_body(), actor=current_principal())}
 
 
 @bp.post("/<int:task_id>/draft")

@@ -1,6 +1,7 @@
 """Rules across fields and stages in Chromium: the purchaser signing a ¥760,000 award types a ¥1,500,000
-contract with a ¥100 payment plan and a term that ends before it starts; the answer marks the amount with
-both broken rules and the term's end, nothing is completed, and the corrected contract goes through."""
+contract with a ¥100 payment plan and a term that ends before it starts; the amount is marked as it is
+typed, the answer to submitting marks it with both broken rules and the term's end, nothing is completed,
+and the corrected contract goes through."""
 
 from __future__ import annotations
 
@@ -38,8 +39,11 @@ def test_the_contract_must_stay_within_the_award_and_its_plan_add_up(live_app: A
     live_app.login(page, person)
     page.goto(f"{live_app.url}/tasks/{task.id}")
     page.wait_for_function("() => document.body.dataset.formReady === 'true'")
-    page.locator("#submit-task").click()
     amount = page.locator("#task-form .fjs-form-field-number").filter(has_text="合同金额").first
+    amount.locator("input").fill("1500001")  # while typing, before any submit, the rule is marked
+    expect(amount.locator(".fjs-form-field-error")).to_contain_text("合同金额不能超过中标/成交金额")
+    assert engine.get_task(task.id).draft["contract_amount"] == 1_500_000  # checking saved nothing
+    page.locator("#submit-task").click()
     expect(amount.locator(".fjs-form-field-error")).to_contain_text("合同金额不能超过中标/成交金额")
     expect(amount.locator(".fjs-form-field-error")).to_contain_text("付款计划各期金额合计应等于合同金额")
     term_end = page.locator("#task-form .fjs-form-field-datetime").filter(has_text="履约期限（止）")

@@ -85,6 +85,20 @@
     }
   }
 
+  /** The form's rules across fields, checked by the server a moment after each change (nothing is saved). */
+  function watchRules(handle) {
+    let timer = null;
+    handle.form.on('changed', () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        try {
+          const { status: code, payload } = await post(config.rulesUrl, handle.getData());
+          if (code === 200) { handle.setRuleErrors(payload.errors || {}); }
+        } catch (error) { /* offline for a moment: the submit checks everything anyway */ }
+      }, 600);
+    });
+  }
+
   const submitButton = document.getElementById('submit-task');
   if (submitButton) {
     submitButton.addEventListener('click', () => send(config.completeUrl, true, (payload) => {
@@ -103,7 +117,11 @@
     window.Servflow.renderForm('#task-form', config.form, config.data || {}, {
       readOnly: !config.editable, documents: config.documents,
     })
-      .then((handle) => { form = handle; document.body.dataset.formReady = 'true'; })
+      .then((handle) => {
+        form = handle;
+        document.body.dataset.formReady = 'true';
+        if (config.editable && config.rulesUrl) { watchRules(handle); }
+      })
       .catch(() => { document.body.dataset.formReady = 'error'; });
   }
   if (config.bpmn && window.Servflow) {

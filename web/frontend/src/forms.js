@@ -30,6 +30,7 @@ async function renderForm(container, schema, data = {}, { readOnly = false, docu
     showError(parent, '表单无法显示 Cannot display the form', error);
     throw error;
   }
+  let ruleIds = new Set();
   return {
     form,
     /** Validates in the browser; the server validates again. */
@@ -44,6 +45,14 @@ async function renderForm(container, schema, data = {}, { readOnly = false, docu
     setErrors(errors) {
       // form-js has no public setter for errors; its own validation writes them the same way.
       form._setState({ errors: errorsByFieldId(form, errors) });
+    },
+    /** Marks the form's rules across fields (from the server while typing), replacing the last ones. */
+    setRuleErrors(errors) {
+      const marked = errorsByFieldId(form, errors);
+      const current = { ...form._getState().errors };
+      ruleIds.forEach((id) => { delete current[id]; });
+      ruleIds = new Set(Object.keys(marked));
+      form._setState({ errors: { ...current, ...marked } });
     },
     getData: () => form._getSubmitData(),
     destroy: () => form.destroy(),
