@@ -11,6 +11,7 @@ demo seed does; everything a guide tells a person to do is done here by clicks.
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterator
@@ -20,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LiveApp
+from conftest import CHROMIUM, CHROMIUM_ARGS, LiveApp
 from document_samples import EXE, PDF
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from sqlalchemy import select, update
 
 from engine.calendars.deadlines import local_date
@@ -62,6 +63,18 @@ class Clock:
         return local_date(self.now)
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Chromium as conftest's, rasterizing on one thread, so a page gives the same picture every run."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (make browser)")
+    steady = ["--num-raster-threads=1", "--disable-partial-raster", "--force-color-profile=srgb", "--disable-lcd-text"]
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *steady])
+        yield instance
+        instance.close()
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
@@ -76,7 +89,7 @@ def engine(database_url: str, clock: Clock) -> Iterator[Engine]:
         ensure_default_localities(uow.session)
         uow.commit()
     seed_calendars(instance, today=NOW.date())
-    instance.deploy(shipped_bundle(), "650000", "test")
+    instance.deploy(shipped_bundle(), "650000", "designer_region")
     date_deployments(instance, "650000", NOW - timedelta(days=30))
     yield instance
     instance.dispose()
@@ -130,6 +143,7 @@ class Guide:
         if not self.saving:
             return
         IMAGES.mkdir(parents=True, exist_ok=True)
+        self.page.evaluate("() => document.activeElement && document.activeElement.blur()")  # no focus ring
         path = str(IMAGES / f"{name}.png")
         options: dict[str, Any] = {"path": path, "animations": "disabled", "caret": "hide"}
         if not parts:
@@ -139,10 +153,10 @@ class Guide:
         assert boxes, f"nothing to picture for {name}"
         sx, sy = self.page.evaluate("() => [window.scrollX, window.scrollY]")
         width = self.page.evaluate("() => document.documentElement.scrollWidth")
-        left = max(min(b["x"] for b in boxes) + sx - pad, 0)
-        top = max(min(b["y"] for b in boxes) + sy - pad, 0)
-        right = min(max(b["x"] + b["width"] for b in boxes) + sx + pad, width)
-        bottom = max(b["y"] + b["height"] for b in boxes) + sy + pad
+        left = max(math.floor(min(b["x"] for b in boxes) + sx - pad), 0)  # whole pixels: the same every run
+        top = max(math.floor(min(b["y"] for b in boxes) + sy - pad), 0)
+        right = min(math.ceil(max(b["x"] + b["width"] for b in boxes) + sx + pad), width)
+        bottom = math.ceil(max(b["y"] + b["height"] for b in boxes) + sy + pad)
         clip = {"x": left, "y": top, "width": right - left, "height": bottom - top}
         self.page.screenshot(full_page=True, clip=clip, **options)
 
@@ -463,6 +477,8 @@ def test_purchaser_starts_a_project_applies_with_files_and_follows_it(guide: Gui
     expect(review.locator("summary")).to_contain_text("乌鲁木齐财政部门")
     expect(review.locator("textarea")).to_have_value(back["review_opinion"])
     expect(review.get_by_label("退回修改")).to_be_checked()
+    guide.form_ready()
+    expect(form.get_by_label(re.compile("^预算金额"))).to_have_value("450000")  # the application as it was sent
     guide.shot("purchaser-returned", review)
 
     # the finance bureau approves; the procurement intent is the department's next task
@@ -886,11 +902,14 @@ def test_designer_changes_a_deadline_validates_deploys_and_compares_versions(gui
 
     review_row.get_by_role("link", name="复制并修改").click()
     page.wait_for_function("() => window.servflowDesigner && window.servflowDesigner.loaded === true")
-    page.evaluate(
-        """() => {
+    page.wait_for_function(  # select the task (again, should the diagram be imported anew) until its panel shows
+        """(id) => {
             const modeler = window.servflowDesigner.bpmn.modeler;
-            modeler.get('selection').select(modeler.get('elementRegistry').get('review_application'));
-        }"""
+            const task = modeler.get('elementRegistry').get(id);
+            if (task && !modeler.get('selection').isSelected(task)) modeler.get('selection').select(task);
+            return !!document.querySelector(".bio-properties-panel-group[data-group-id='group-servflow']");
+        }""",
+        arg="review_application",
     )
     group = page.locator(".bio-properties-panel-group[data-group-id='group-servflow']")
     if "open" not in (group.locator(".bio-properties-panel-group-entries").get_attribute("class") or ""):
