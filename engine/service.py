@@ -7,6 +7,7 @@ transaction, so the project stays at its last committed wait state and the failu
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import definitions
+from .calendars.calendar_store import load_calendar
 from .calendars.deadline_hook import DeadlineFn
 from .commands import form_rules, instances, messages, tasks
 from .config import EngineConfig
@@ -449,8 +451,9 @@ class Engine:
         with self.unit_of_work() as uow:
             row = tasks.get_task(uow.session, task_id)
             access.require_task(uow.session, actor, row, "draft")
+            calendar = functools.partial(load_calendar, uow.session, row.locality_code)
             try:
-                form_rules.check(task_form(uow.session, row), data, self._data_at(uow.session, row))
+                form_rules.check(task_form(uow.session, row), data, self._data_at(uow.session, row), calendar)
             except InvalidDataError as exc:
                 return exc.errors
             return {}

@@ -11,9 +11,11 @@ evaluated at all is reported on its field too, never as a server error.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from ..calendars.calendar import WorkingCalendar
 from ..errors import ExecutionError, InvalidDataError
 from ..formats.form_checks import FieldCheck, field_checks, field_prefills
 from ..spiff.runtime import evaluate
@@ -29,15 +31,22 @@ def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-HELPERS = {"days_between": days_between}
+HELPERS = {"days_between": days_between, "working_days_between": None}
 
 
-def check(form: dict[str, Any] | None, submitted: dict[str, Any], project: dict[str, Any]) -> None:
-    """Raise ``InvalidDataError`` naming each field whose check does not hold."""
+def check(
+    form: dict[str, Any] | None,
+    submitted: dict[str, Any],
+    project: dict[str, Any],
+    calendar: Callable[[], WorkingCalendar] | None = None,
+) -> None:
+    """Raise ``InvalidDataError`` naming each field whose check does not hold. ``calendar`` gives the
+    project locality's working days, for ``working_days_between`` (loaded only when a rule asks)."""
     if not form:
         return
     errors: dict[str, list[str]] = {}
-    scope = {**project, **submitted}
+    helpers = {**HELPERS, "working_days_between": _working_days(calendar)}
+    scope = {**project, **submitted, **helpers}
     for rule in field_checks(form.get("components") or []):
         if rule.list_path is None:
             _make(rule, scope, rule.key, errors)
@@ -50,12 +59,23 @@ def check(form: dict[str, Any] | None, submitted: dict[str, Any], project: dict[
         raise InvalidDataError(f"提交的数据有误 / Invalid data: {', '.join(sorted(errors))}", errors=errors)
 
 
+def _working_days(calendar: Callable[[], WorkingCalendar] | None) -> Callable[[Any, Any], int]:
+    """Working days in (start, end] on the locality's calendar, as statutory 工作日 periods count them."""
+
+    def count(start: Any, end: Any) -> int:
+        if calendar is None:
+            raise ExecutionError("no working-day calendar here")
+        return calendar().working_days_between(_day(start), _day(end))
+
+    return count
+
+
 def _make(rule: FieldCheck, scope: dict[str, Any], name: str, errors: dict[str, list[str]]) -> None:
     data_names = rule.names - environment_names() - HELPERS.keys()
     if any(scope.get(n) is None for n in data_names):
         return
     try:
-        holds = evaluate(rule.expression, {**scope, **HELPERS})
+        holds = evaluate(rule.expression, scope)
     except ExecutionError as exc:
         errors.setdefault(name, []).append(f"规则无法计算 / The rule cannot be evaluated: {exc.message}")
         return

@@ -7,6 +7,7 @@ caller commits; if anything raises, nothing of the step is kept.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
+from ..calendars.calendar_store import load_calendar
 from ..calendars.deadline_hook import DeadlineFn
 from ..calendars.deadlines import local_date
 from ..definitions.settings import version_settings
@@ -235,7 +237,8 @@ def complete(
     catalogue_choice.record(session, service, instance.id)
     workflow = runtime.load(instance.state, specs)
     if from_person:  # a trusted caller (a scenario, the demo, the CLI) sets what its script says
-        form_rules.check(form, data, runtime.task_data(workflow, row.task_uuid))
+        calendar = functools.partial(load_calendar, session, instance.locality_code)
+        form_rules.check(form, data, runtime.task_data(workflow, row.task_uuid), calendar)
     had_timers = bool(runtime.pending_timers(workflow))
     with parties.scripts_read_registry(session):
         extensions, task_data = runtime.complete(workflow, row.task_uuid, data, now=now)

@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 
+from engine.calendars.calendar import WorkingCalendar
 from engine.commands.form_rules import check, prefilled
 from engine.errors import DefinitionError, InvalidDataError
 from engine.formats.forms import example_submission, load_form
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
+CALENDAR = WorkingCalendar.from_package([2026], name="自治区本级")
 
 
 def form(name: str) -> dict[str, Any]:
@@ -25,13 +27,13 @@ def form(name: str) -> dict[str, Any]:
 def refused(name: str, submitted: dict[str, Any], project: dict[str, Any] | None = None) -> dict[str, list[str]]:
     definition = form(name)
     with pytest.raises(InvalidDataError) as caught:
-        check(definition, {**example_submission(definition), **submitted}, project or {})
+        check(definition, {**example_submission(definition), **submitted}, project or {}, lambda: CALENDAR)
     return caught.value.errors
 
 
 def accepted(name: str, submitted: dict[str, Any], project: dict[str, Any] | None = None) -> None:
     definition = form(name)
-    check(definition, {**example_submission(definition), **submitted}, project or {})
+    check(definition, {**example_submission(definition), **submitted}, project or {}, lambda: CALENDAR)
 
 
 def test_a_service_period_cannot_end_before_it_starts() -> None:
@@ -50,6 +52,10 @@ def test_a_deadline_is_after_the_notice_by_the_statutory_period_of_the_method() 
     assert "不得少于20日" in message and "at least 20 days" in message
     accepted("procurement_notice", soon, {"procurement_method": "consultation"})  # 10 days suffice
     accepted("procurement_notice", {**soon, "response_deadline": "2026-03-30"}, {"procurement_method": "open_tender"})
+    weekend = {"notice_date": "2026-03-13", "response_deadline": "2026-03-16"}  # Friday to Monday: 1 working day
+    (message,) = refused("procurement_notice", weekend, {"procurement_method": "inquiry"})["response_deadline"]
+    assert "3个工作日" in message
+    accepted("procurement_notice", {**weekend, "response_deadline": "2026-03-18"}, {"procurement_method": "inquiry"})
 
 
 def test_an_award_cannot_exceed_the_budget_recorded_at_the_application() -> None:
