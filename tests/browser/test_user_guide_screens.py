@@ -679,7 +679,6 @@ def test_agent_publishes_opens_bids_and_the_panel_evaluates(guide: Guide, tmp_pa
     today = clock.today.isoformat()
     (bids,) = engine.open_tasks(instance_id)
     engine.save_draft(bids.id, {"opening_date": today}, actor="agent_urumqi")
-    page.reload()
     page.locator("#next-steps a", has_text="开标/接收响应文件").click()
     guide.form_ready()
     form.get_by_label(re.compile("有效投标/响应供应商数量")).fill("3")
