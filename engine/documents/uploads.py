@@ -100,10 +100,10 @@ def _checked_kind(head: bytes, rule: FileRule) -> Kind:
         raise FileKindError(message, errors={rule.key: [message]})
     kind = sniff(head, complete=len(head) < SNIFF_BYTES)
     if kind is None or kind not in rule.kinds:
-        seen = kind.label if kind is not None else "无法识别 / not a document kind"
+        seen_zh, seen_en = (kind.label, kind.label) if kind is not None else ("无法识别的格式", "not a document kind")
         message = (
-            f"「{rule.label}」只收 {rule.kinds_label} 文件，此文件的内容是 {seen} / "
-            f"“{rule.label}” takes {rule.kinds_label} files; this file's content is {seen}"
+            f"「{rule.label}」只收 {rule.kinds_label} 文件，此文件的内容是 {seen_zh} / "
+            f"“{rule.label}” takes {rule.kinds_label} files; this file's content is {seen_en}"
         )
         raise FileKindError(message, errors={rule.key: [message]})
     return kind

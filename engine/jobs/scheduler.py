@@ -59,7 +59,7 @@ from ..identity.localities import get_locality
 from ..identity.roles import BY_CODE
 from ..service import Engine
 from ..store import outbox, tally
-from ..store.models import OPEN, HumanTask, ProcessInstance, ProcessVersion, TimerJob
+from ..store.models import OPEN, HumanTask, ProcessInstance, ProcessVersion, TimerJob, User
 from ..store.outbox import Notice
 from ..store.vacuum import vacuum_hot_tables
 from . import notifications
@@ -251,7 +251,7 @@ class Scheduler:
             for task, instance in self._open_tasks_due(session, HumanTask.remind_on, HumanTask.reminded_at.is_(None)):
                 recipients = [task.assignee] if task.assignee else self._role_members(session, task)
                 recipients = recipients or notifications.admins(session)
-                written = outbox.notify(session, recipients, _reminder(task, instance), now)
+                written = outbox.notify(session, recipients, _reminder(task, instance, _holder(session, task)), now)
                 # A plain UPDATE: no optimistic-lock bump, so a person working on the task is not
                 # told "someone else changed it" because a reminder went out.
                 session.execute(update(HumanTask).where(HumanTask.id == task.id).values(reminded_at=now))
@@ -275,7 +275,7 @@ class Scheduler:
             for task, instance in self._open_tasks_due(session, HumanTask.escalate_on):
                 managers = notifications.role_holders(session, MANAGER_ROLE, task.locality_code)
                 recipients = managers or notifications.admins(session)
-                written = outbox.notify(session, recipients, _escalation(task, instance), now)
+                written = outbox.notify(session, recipients, _escalation(task, instance, _holder(session, task)), now)
                 following = self._next_escalation(session, task, instance, today, report)
                 session.execute(
                     update(HumanTask).where(HumanTask.id == task.id).values(escalated_at=now, escalate_on=following)
@@ -360,27 +360,35 @@ def _role_zh(code: str | None) -> str:
     return role.zh if role else (code or "")
 
 
-def _reminder(task: HumanTask, instance: ProcessInstance) -> Notice:
+def _holder(session: Session, task: HumanTask) -> str:
+    """Who holds the task, as people read it: their name (and username), or that nobody has claimed it."""
+    if not task.assignee:
+        return f"未认领（{_role_zh(task.role)}）"
+    name = session.scalar(select(User.display_name).where(User.username == task.assignee))
+    return f"{name}（{task.assignee}）" if name else task.assignee
+
+
+def _reminder(task: HumanTask, instance: ProcessInstance, holder: str) -> Notice:
     due = task.due_date.isoformat() if task.due_date else ""
     return Notice(
         notifications.REMINDER,
         f"【待办提醒】「{task.name}」将于{due}到期",
         f"项目：{instance.title}（{instance.business_key}）\n任务：{task.name}\n办理期限：{due}\n"
-        f"办理人：{task.assignee or '未认领（' + _role_zh(task.role) + '）'}\n请在期限内办理。",
+        f"办理人：{holder}\n请在期限内办理。",
         key=f"remind:{task.id}",
         instance_id=instance.id,
         human_task_id=task.id,
     )
 
 
-def _escalation(task: HumanTask, instance: ProcessInstance) -> Notice:
+def _escalation(task: HumanTask, instance: ProcessInstance, holder: str) -> Notice:
     due = task.due_date.isoformat() if task.due_date else ""
     occurrence = task.escalate_on.isoformat() if task.escalate_on else ""
     return Notice(
         notifications.ESCALATION,
         f"【逾期督办】「{task.name}」已超过办理期限{due}",
         f"项目：{instance.title}（{instance.business_key}）\n任务：{task.name}\n办理期限：{due}\n"
-        f"办理人：{task.assignee or '未认领（' + _role_zh(task.role) + '）'}\n督办日期：{occurrence}\n"
+        f"办理人：{holder}\n督办日期：{occurrence}\n"
         "该任务仍未办结，请督促办理或改派。",
         key=f"escalate:{task.id}:{occurrence}",
         instance_id=instance.id,

@@ -44,8 +44,10 @@ def test_a_city_deploys_a_stage_change_acknowledging_the_lifecycle_warnings(live
     assert own["answers"]["approve_outside_catalogue"] == [{}]
     assert own["expect"]["tasks"] == ["review_application", "approve_outside_catalogue"]
 
+    expect(page.locator("#acknowledge-btn")).to_be_hidden()  # only once there is something to acknowledge
     page.click("#deploy-btn")
     expect(page.locator("#status")).to_contain_text("其他流程的场景")
+    expect(page.locator("#acknowledge-btn")).to_be_visible()
     expect(page.locator("#scenario-results li.warn").first).to_contain_text("lifecycle")
     expect(page.locator("#scenario-results li.fail")).to_have_count(0)
     assert engine.current_version("review", KARAMAY).locality_code == "650000"  # nothing deployed yet

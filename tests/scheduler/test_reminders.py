@@ -64,6 +64,9 @@ def test_reminder_of_a_claimed_task_goes_to_the_assignee_only(
     scheduler.sweep()
     scheduler.sweep()
     assert [user for user, _ in inbox(engine, "reminder")] == ["finance_reviewer_region"]
+    with engine.unit_of_work() as uow:  # the notice names the person holding it, not only a username
+        body = uow.session.scalar(select(Notification.body).where(Notification.kind == "reminder"))
+    assert "办理人：自治区财政部门（finance_reviewer_region）" in body
     # The reminder did not bump the task's optimistic lock: the assignee completes it without a conflict.
     engine.complete(task_id, {"award_date": "2025-10-01"}, actor="finance_reviewer_region")
 

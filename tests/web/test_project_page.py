@@ -41,6 +41,8 @@ def test_the_purchaser_sees_where_the_project_is_and_who_acts_next(
     next_steps = html[html.index('id="next-steps"') : html.index("</table>", html.index('id="next-steps"'))]
     assert "乌鲁木齐市财政局" in next_steps and "财政" in next_steps and "待认领" in next_steps
     assert "乌鲁木齐市民政局" in html[html.index('id="project-parties"') :]
+    history = html[html.index('id="project-history"') :]
+    assert "确定项目当事方" in history and "party_bound" not in history  # every action named in words
     diagrams = json.loads(re.search(r'id="project-diagrams">(.*?)</script>', html, re.S).group(1))
     lifecycle = diagrams[0]
     assert "call_apply" in lifecycle["done"] and lifecycle["current"] == ["call_review"]
