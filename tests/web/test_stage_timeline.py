@@ -22,7 +22,9 @@ def _row(html: str, stage: str) -> str:
 
 
 def test_a_stage_over_its_statutory_limit_says_by_how_much(
-    client: FlaskClient, engine: Engine, signing: dict  # noqa: F811
+    client: FlaskClient,
+    engine: Engine,
+    signing: dict,  # noqa: F811
 ) -> None:
     login(client, "manager_urumqi")
     html = client.get(f"/projects/{signing['instance']}").get_data(as_text=True)
