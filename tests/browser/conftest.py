@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from engine.demo.seed import DEMO_PASSWORD, seed_calendars, seed_users
@@ -52,13 +52,19 @@ class LiveApp:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def playwright_driver() -> Iterator[Playwright]:
+    """One Playwright per session: a second sync driver in the same process is refused."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (make browser)")
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    instance = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield instance
+    instance.close()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, LiveApp
 from document_samples import EXE, PDF
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Playwright, expect
 from sqlalchemy import select, update
 
 from engine.calendars.deadlines import local_date
@@ -64,15 +64,12 @@ class Clock:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     """Chromium as conftest's, rasterizing on one thread, so a page gives the same picture every run."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make browser)")
     steady = ["--num-raster-threads=1", "--disable-partial-raster", "--force-color-profile=srgb", "--disable-lcd-text"]
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *steady])
-        yield instance
-        instance.close()
+    instance = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *steady])
+    yield instance
+    instance.close()
 
 
 @pytest.fixture
