@@ -11,6 +11,7 @@ the current stage's own diagram with the steps taken and the ones waiting.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from ..calendars.deadlines import local_date
 from ..definitions.settings import deployment_settings
 from ..definitions.versions import source_of, task_form
-from ..formats.settings import StageLimit
+from ..formats.settings import BundleSettings, StageLimit
 from ..formats.xmlsafe import parse_xml
 from ..identity import access
 from ..identity.users import Principal
@@ -115,6 +116,7 @@ class ProjectView:
 def project_view(session: Session, principal: Principal, instance_id: int, today: date) -> ProjectView:
     """Everything the project page shows about one project the person may read."""
     instance = access.readable_instance(session, principal, instance_id)
+    settings = _settings(session, instance)
     rows = list(session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id).order_by(HumanTask.id)))
     history = list(
         session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.id))
@@ -127,8 +129,8 @@ def project_view(session: Session, principal: Principal, instance_id: int, today
     open_rows = [r for r in rows if r.state == OPEN]
     return ProjectView(
         instance=instance,
-        stages=_stages(session, instance, rows),
-        timeline=_timeline(session, instance, rows, today),
+        stages=_stages(instance, rows, settings.stages),
+        timeline=_timeline(rows, today, settings.stage_limits),
         next_steps=[
             NextStep(r, _name(organizations.get(r.organization_id or 0)), r.assignee, _overdue(r, today))
             for r in open_rows
@@ -163,11 +165,15 @@ def _name(organization: Organization | None) -> str | None:
     return organization.name if organization is not None else None
 
 
-def _stages(session: Session, instance: ProcessInstance, rows: list[HumanTask]) -> list[tuple[str, str]]:
+def _settings(session: Session, instance: ProcessInstance) -> BundleSettings:
+    """The settings of the deployment the project runs (its stages' order and statutory limits)."""
+    version = session.get(ProcessVersion, instance.process_version_id)
+    return deployment_settings(session, version.deployment_id if version else None)
+
+
+def _stages(instance: ProcessInstance, rows: list[HumanTask], order: tuple[str, ...]) -> list[tuple[str, str]]:
     """The bundle's stages in order, each done, current or waiting; a finished project has every stage it
     went through done."""
-    version = session.get(ProcessVersion, instance.process_version_id)
-    order = deployment_settings(session, version.deployment_id if version else None).stages
     seen = {r.process_key for r in rows}
     current = instance.stage
     result = []
@@ -181,11 +187,9 @@ def _stages(session: Session, instance: ProcessInstance, rows: list[HumanTask]) 
     return result
 
 
-def _timeline(session: Session, instance: ProcessInstance, rows: list[HumanTask], today: date) -> list[StageSpan]:
+def _timeline(rows: list[HumanTask], today: date, limits: Mapping[str, StageLimit]) -> list[StageSpan]:
     """Each stage's span, in the order the project entered them: a stage entered again (a re-tender)
     counts from its first task to its last."""
-    version = session.get(ProcessVersion, instance.process_version_id)
-    limits = deployment_settings(session, version.deployment_id if version else None).stage_limits
     first: dict[str, date] = {}
     last: dict[str, date] = {}
     current: set[str] = set()
