@@ -31,7 +31,12 @@ def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-HELPERS = {"days_between": days_between, "working_days_between": None}
+#: The functions rules may call beside the scripts' own (``working_days_between`` needs the calendar).
+HELPER_NAMES = frozenset({"days_between", "working_days_between"})
+
+
+def _helpers(calendar: Callable[[], WorkingCalendar] | None) -> dict[str, Any]:
+    return {"days_between": days_between, "working_days_between": _working_days(calendar)}
 
 
 def check(
@@ -45,8 +50,7 @@ def check(
     if not form:
         return
     errors: dict[str, list[str]] = {}
-    helpers = {**HELPERS, "working_days_between": _working_days(calendar)}
-    scope = {**project, **submitted, **helpers}
+    scope = {**project, **submitted, **_helpers(calendar)}
     for rule in field_checks(form.get("components") or []):
         if rule.list_path is None:
             _make(rule, scope, rule.key, errors)
@@ -71,7 +75,7 @@ def _working_days(calendar: Callable[[], WorkingCalendar] | None) -> Callable[[A
 
 
 def _make(rule: FieldCheck, scope: dict[str, Any], name: str, errors: dict[str, list[str]]) -> None:
-    data_names = rule.names - environment_names() - HELPERS.keys()
+    data_names = rule.names - environment_names() - HELPER_NAMES
     if any(scope.get(n) is None for n in data_names):
         return
     try:
@@ -93,7 +97,7 @@ def prefilled(form: dict[str, Any] | None, project: dict[str, Any]) -> dict[str,
         if project.get(key) not in (None, "", []):
             continue
         try:
-            value = evaluate(expression, {**project, **HELPERS})
+            value = evaluate(expression, {**project, **_helpers(None)})
         except ExecutionError:
             continue
         if value is not None:
