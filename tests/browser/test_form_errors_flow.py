@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 from document_samples import APPLICATION
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
+from stage_drives import award_answers, drive
 
 from engine.demo.driver import Driver
 from engine.demo.seed import party_actor, shipped_bundle
-from engine.store.models import Organization
 
 pytestmark = pytest.mark.browser
 
@@ -22,17 +21,7 @@ def test_a_bad_code_in_the_second_candidate_is_marked_on_that_row(live_app: Any,
     engine = live_app.engine
     engine.deploy(shipped_bundle(), "650000", "test")
     instance = engine.start("lifecycle", locality="650100", business_key="UR-ROWS-1", actor="purchaser_urumqi")
-    agent = engine.read(
-        lambda s: s.scalars(
-            select(Organization).where(Organization.kind == "procurement_agent", Organization.locality_code == "650100")
-        ).first()
-    )
-    answers = {
-        "submit_application": APPLICATION,
-        "publish_notice": {"agent_name": agent.name, "agent_credit_code": agent.credit_code},
-        "record_bids": {"bid_count": 3},
-    }
-    Driver(engine, actor=party_actor(engine)).run(instance.id, answers, stop_at={"evaluate_bids"})
+    drive(engine, instance.id, award_answers(engine, APPLICATION), stop_at={"evaluate_bids"})
     (task,) = engine.open_tasks(instance.id)
     good = Driver(engine).answer(task)
     first = good["candidates"][0]
