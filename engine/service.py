@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from . import definitions
 from .calendars.calendar_store import load_calendar
 from .calendars.deadline_hook import DeadlineFn
-from .commands import form_rules, instances, messages, tasks
+from .commands import form_rules, incidents, instances, messages, tasks
 from .config import EngineConfig
 from .definitions import validation
+from .definitions.topics import TopicCache
 from .definitions.versions import task_form
 from .documents import blob_store, uploads
 from .documents.attach import descriptor
@@ -33,6 +34,7 @@ from .identity import access, sign_in_limit
 from .identity.localities import ensure_default_localities, get_locality
 from .identity.users import Principal
 from .queries import projects
+from .service_external import ExternalTaskDoor
 from .spiff.runtime import SpecCache
 from .store import audit, idempotency
 from .store.db import is_sqlite, make_session_factory
@@ -43,8 +45,9 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 
-class Engine:
-    """Start and advance projects, deploy definitions, and read what is there."""
+class Engine(ExternalTaskDoor):
+    """Start and advance projects, deploy definitions, and read what is there (and, through
+    ``ExternalTaskDoor``, hand service tasks to other systems' workers)."""
 
     def __init__(
         self,
@@ -68,6 +71,7 @@ class Engine:
         self.ctx = instances.Context(
             now=lambda: self.clock(), specs=SpecCache(), deadline=deadline, validate_form=validate_form
         )
+        self._topics = TopicCache()
 
     def unit_of_work(self, *, write: bool = False) -> UnitOfWork:
         return UnitOfWork(self.session_factory, write=write)
@@ -558,6 +562,16 @@ class Engine:
                 return
             now = self.clock()
             instance.error = {"message": exc.message, "element_id": exc.element_id, "at": now.isoformat()}
+            incidents.open_incident(
+                uow.session,
+                instance_id=instance_id,
+                kind=incidents.STEP_FAILED,
+                process_key=instance.stage or instance.process_key,
+                locality=instance.locality_code,
+                element_id=exc.element_id,
+                message=exc.message,
+                now=now,
+            )
             audit.record(
                 uow.session,
                 "error",

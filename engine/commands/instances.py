@@ -31,7 +31,7 @@ from ..store import audit
 from ..store.models import COMPLETED as TASK_COMPLETED
 from ..store.models import OPEN, Disclosure, HumanTask, ProcessInstance, ProcessVersion, TimerJob
 from ..store.open_tasks import is_open
-from . import catalogue_choice, form_rules, parties, tasks
+from . import catalogue_choice, external_tasks, form_rules, incidents, parties, tasks
 from .business_keys import next_business_key
 
 RUNNING, SUSPENDED, COMPLETED, CANCELLED = "running", "suspended", "completed", "cancelled"
@@ -196,7 +196,7 @@ def start(
     workflow = runtime.new_workflow(specs, {"locality": locality, "business_key": business_key, **data})
     with parties.scripts_read_registry(session):
         runtime.advance(workflow, now=now)
-    _write_back(session, ctx, instance, workflow, specs, now, had_timers=False)
+    write_back(session, ctx, instance, workflow, specs, now, had_timers=False, had_external=False)
     return instance
 
 
@@ -227,7 +227,7 @@ def complete(
     if row.state == OPEN:
         data = attach(session, row, form, _submission(ctx, form, data, from_person=from_person))
     tasks.require_open(row)
-    _require_running(instance)
+    require_running(instance)
     actor = username
     now = ctx.now()
     settings = ctx.settings_of(session, instance)
@@ -240,6 +240,7 @@ def complete(
         calendar = functools.partial(load_calendar, session, instance.locality_code)
         form_rules.check(form, data, runtime.task_data(workflow, row.task_uuid), calendar)
     had_timers = bool(runtime.pending_timers(workflow))
+    had_external = bool(runtime.waiting_external(workflow))
     with parties.scripts_read_registry(session):
         extensions, task_data = runtime.complete(workflow, row.task_uuid, data, now=now)
     _record_disclosure(session, instance, row, extensions.get("servflow:disclose"), task_data, now)
@@ -258,7 +259,7 @@ def complete(
         element_id=row.element_id,
         data=data,
     )
-    open_now = _write_back(
+    open_now = write_back(
         session,
         ctx,
         instance,
@@ -267,6 +268,7 @@ def complete(
         now,
         latest=task_data,
         had_timers=had_timers,
+        had_external=had_external,
         known_open=locked.open_tasks,
         actor=actor,
     )
@@ -303,7 +305,7 @@ def fire_timers(session: Session, ctx: Context, *, instance_id: int, actor: str 
     with parties.scripts_read_registry(session):
         runtime.advance(workflow, now=now)
     audit.record(session, "timer_fired", actor, now, instance_id=instance.id, data={"jobs": [job.id for job in due]})
-    _write_back(session, ctx, instance, workflow, specs, now)
+    write_back(session, ctx, instance, workflow, specs, now)
     return instance
 
 
@@ -319,7 +321,7 @@ def deliver(
 ) -> ProcessInstance:
     """Apply ``change`` to the locked, running workflow (e.g. catch a message), run on, record ``action``."""
     instance = lock(session, instance_id)
-    _require_running(instance)
+    require_running(instance)
     specs = spec_set(session, ctx, instance)
     now = ctx.now()
     workflow = runtime.load(instance.state, specs)
@@ -327,7 +329,7 @@ def deliver(
         change(workflow)
         runtime.advance(workflow, now=now)
     audit.record(session, action, actor, now, instance_id=instance.id, data=data)
-    _write_back(session, ctx, instance, workflow, specs, now)
+    write_back(session, ctx, instance, workflow, specs, now)
     return instance
 
 
@@ -366,6 +368,8 @@ def cancel(
     instance.updated_at = now
     tasks.sync(session, instance, [], lambda name: name, now)
     _sync_timers(session, instance, [])
+    external_tasks.sync(session, instance, [], lambda name: name, now)
+    incidents.resolve_failed_steps(session, instance.id, incidents.CANCELLED, actor, now)
     audit.record(session, "cancelled", actor, now, instance_id=instance.id, data={"reason": reason})
     return instance
 
@@ -385,7 +389,7 @@ def set_suspended(
     return instance
 
 
-def _require_running(instance: ProcessInstance) -> None:
+def require_running(instance: ProcessInstance) -> None:
     if instance.status != RUNNING:
         raise InvalidStateError(f"project {instance.id} is {instance.status}; tasks cannot be completed")
 
@@ -414,7 +418,7 @@ def _form_for(instance: ProcessInstance, specs: SpecSet, row: HumanTask) -> dict
     return specs.forms.get(version_id, {}).get(row.form_key)
 
 
-def _write_back(
+def write_back(
     session: Session,
     ctx: Context,
     instance: ProcessInstance,
@@ -423,13 +427,15 @@ def _write_back(
     now: datetime,
     latest: dict[str, Any] | None = None,
     had_timers: bool = True,
+    had_external: bool = True,
     known_open: list[HumanTask] | None = None,
     actor: str = "engine",
 ) -> list[HumanTask]:
     """Write everything a step changed and return the instance's open tasks.
 
     ``had_timers=False`` (the loaded state waited on no timer) lets a step that leaves no timer skip
-    reading timer jobs: jobs only ever mirror waiting timers. ``known_open``: see ``tasks.sync``."""
+    reading timer jobs: jobs only ever mirror waiting timers; ``had_external=False`` the same for
+    external tasks. ``known_open``: see ``tasks.sync``."""
     ready = runtime.ready_tasks(workflow)
     owner_key = {vid: key for key, vid in instance.bound_versions.items()}
 
@@ -440,6 +446,9 @@ def _write_back(
     timers = runtime.pending_timers(workflow)
     if timers or had_timers:
         _sync_timers(session, instance, timers, now)
+    waiting = runtime.waiting_external(workflow)
+    if waiting or had_external:
+        external_tasks.sync(session, instance, waiting, stage_of, now)
     active = runtime.active_spec_names(workflow)
     instance.stage = stage_of(active[0]) if active else None
     if runtime.is_completed(workflow):
@@ -460,7 +469,9 @@ def _write_back(
         _copy_department(session, instance, synced.created)
     instance.title = str(summary.get("project_name") or instance.title)
     instance.state = runtime.save(workflow)
-    instance.error = None
+    if instance.error is not None:  # it ran again: the failure it had recorded is behind it
+        incidents.resolve_failed_steps(session, instance.id, incidents.MOOT, actor, now)
+        instance.error = None
     instance.updated_at = now
     return synced.open
 

@@ -61,6 +61,9 @@ RULES: dict[str, Rule] = {
     "registry.read": _rule("finance_reviewer", "manager", "auditor", "purchaser", "agent", reach=BELOW),
     "registry.manage": _rule("finance_reviewer", "manager", reach=BELOW),
     "catalogue.manage": _rule("finance_reviewer", "manager"),
+    "external_task.work": _rule("worker", reach=BELOW),
+    "incident.manage": _rule("manager", reach=BELOW),
+    "webhook.manage": _rule("manager", reach=BELOW),
 }
 
 

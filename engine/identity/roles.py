@@ -27,6 +27,7 @@ ROLES: tuple[Role, ...] = (
     Role("auditor", "审计监督", "Auditor"),
     Role("manager", "分管领导", "Manager"),
     Role("designer", "流程设计", "Process designer"),
+    Role("worker", "外部系统", "External system worker"),
 )
 
 BY_CODE = {role.code: role for role in ROLES}

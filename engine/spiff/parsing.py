@@ -28,6 +28,7 @@ from ..formats.xmlsafe import parse_xml
 from ..identity.kinds import check_party_kinds
 from ..identity.roles import role_for_lane
 from .serializer import spec_to_dict
+from .service_tasks import ExternalTaskParser
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SERVFLOW_NS = "http://servflow.org/schema/bpmn/1.0"
@@ -50,10 +51,14 @@ def _with_servflow_extensions(parser_class: type) -> type:
     return type(f"Servflow{parser_class.__name__}", (parser_class,), {"parse_extensions": parse_extensions})
 
 
+def _parser_for(tag: str, parser: type) -> type:
+    # A service task with a topic waits for a worker (``service_tasks``), whatever dialect names it.
+    return _with_servflow_extensions(ExternalTaskParser if tag == f"{{{BPMN_NS}}}serviceTask" else parser)
+
+
 class ServflowBpmnParser(SpiffBpmnParser):
     OVERRIDE_PARSER_CLASSES = {  # noqa: RUF012 - SpiffWorkflow reads this class attribute
-        tag: (_with_servflow_extensions(parser), spec)
-        for tag, (parser, spec) in SpiffBpmnParser.OVERRIDE_PARSER_CLASSES.items()
+        tag: (_parser_for(tag, parser), spec) for tag, (parser, spec) in SpiffBpmnParser.OVERRIDE_PARSER_CLASSES.items()
     }
 
 

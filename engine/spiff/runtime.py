@@ -24,7 +24,9 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -33,6 +35,7 @@ from ..errors import ConflictError, ExecutionError
 from .compaction import compact
 from .scripting import make_script_engine
 from .serializer import dump_state, load_state, spec_from_dict
+from .service_tasks import external_settings
 
 SCRIPT_ENGINE = make_script_engine()
 
@@ -89,6 +92,18 @@ class ReadyTask:
     spec_name: str
     lane: str | None
     extensions: dict[str, Any]
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WaitingExternal:
+    """A service task waiting for a worker: its topic and limits (``settings``) and the data it hands over."""
+
+    task_uuid: str
+    element_id: str
+    name: str
+    spec_name: str
+    settings: dict[str, str]
     data: dict[str, Any]
 
 
@@ -180,6 +195,78 @@ def complete(
     completed_data = dict(task.data)
     advance(workflow, now=now)
     return getattr(task.task_spec, "extensions", {}) or {}, completed_data
+
+
+def waiting_external(workflow: BpmnWorkflow) -> list[WaitingExternal]:
+    waiting = []
+    for task in workflow.get_tasks(state=TaskState.STARTED):
+        settings = external_settings(task.task_spec)
+        if settings is not None:
+            spec = task.task_spec
+            waiting.append(
+                WaitingExternal(
+                    str(task.id),
+                    spec.bpmn_id,
+                    spec.bpmn_name or spec.bpmn_id,
+                    task.workflow.spec.name,
+                    settings,
+                    task.data,
+                )
+            )
+    return waiting
+
+
+def _waiting_external_task(workflow: BpmnWorkflow, task_uuid: str) -> Any:
+    task = _find(workflow, task_uuid)
+    if task is None or task.state != TaskState.STARTED or external_settings(task.task_spec) is None:
+        raise ConflictError("this external task is no longer waiting")
+    return task
+
+
+def complete_external(
+    workflow: BpmnWorkflow, task_uuid: str, data: dict[str, Any], *, now: datetime | None = None
+) -> dict[str, Any]:
+    """Finish a waiting service task with the worker's variables and run on; returns its data after."""
+    task = _waiting_external_task(workflow, task_uuid)
+    task.data.update(data)
+    with engine_time(now):
+        _guarded(task.complete)
+    completed_data = dict(task.data)
+    advance(workflow, now=now)
+    return completed_data
+
+
+def set_waiting_data(workflow: BpmnWorkflow, data: dict[str, Any]) -> None:
+    """Write ``data`` into every task the project waits on (people's, workers', timers'): what a person
+    corrects before retrying an incident is what the next step reads."""
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.STARTED | TaskState.WAITING):
+        task.data.update(data)
+
+
+def throw_error(
+    workflow: BpmnWorkflow, task_uuid: str, code: str, data: dict[str, Any], *, now: datetime | None = None
+) -> bool:
+    """Raise BPMN error ``code`` on a waiting service task; ``False`` (nothing changed) when no error
+    boundary event on that task catches it."""
+    task = _waiting_external_task(workflow, task_uuid)
+    event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=dict(data))
+    catching = [
+        sibling
+        for sibling in (task.parent.children if task.parent is not None else [])
+        if sibling is not task
+        and sibling.state == TaskState.WAITING
+        and isinstance(getattr(sibling.task_spec, "event_definition", None), ErrorEventDefinition)
+        and sibling.task_spec.event_definition.code in (None, "", code)
+    ]
+    if not catching:
+        return False
+    boundary = catching[0]
+    boundary.data.update(data)
+    task.data.update(data)
+    with engine_time(now):
+        _guarded(lambda: (boundary.task_spec.catch(boundary, event), boundary.task_spec._update(boundary)))
+    advance(workflow, now=now)
+    return True
 
 
 def cancel(workflow: BpmnWorkflow) -> None:

@@ -16,6 +16,9 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.serializer.task_spec import SpiffBpmnTaskConverter
+
+from .service_tasks import ExternalServiceTask
 
 STATE_FORMAT = 1
 _VERSION_KEY = BpmnWorkflowSerializer.VERSION_KEY
@@ -52,6 +55,7 @@ class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):
 def _build_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _StateOnlyWorkflowConverter
+    config[ExternalServiceTask] = SpiffBpmnTaskConverter  # all it has beyond a task is in its extensions
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 

@@ -186,7 +186,7 @@ class HumanTask(Base):
     form_key: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str | None] = mapped_column(String(100))
     locality_code: Mapped[str] = mapped_column(String(40))
-    # The project's department while the task is open (tasks.sync, instances._write_back), so dashboards
+    # The project's department while the task is open (tasks.sync, instances.write_back), so dashboards
     # count by department without joining process_instance.
     department: Mapped[str | None] = mapped_column(String(200))
     # The project's party of the task's role when it has one: then only that organization's people work it.
@@ -585,3 +585,73 @@ class CatalogueUse(Base):
     entry_id: Mapped[int] = mapped_column(ForeignKey("catalogue_entry.id"), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
     used_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- external tasks and incidents ------------------------------------------------------------------
+
+
+class ExternalTask(Base):
+    """A service task a project waits on, published on its topic for workers of other systems.
+
+    Written by ``engine.commands.external_tasks.sync`` when the workflow reaches the task (``variables``
+    is the data handed over, fixed then). A worker fetches and locks it (``worker_id``,
+    ``lock_expires_at``); a failure sets ``retries`` left and ``retry_at`` (not offered before); at no
+    retries left the project gets an ``Incident``. ``state`` is ``open`` until completed (or cancelled with
+    its project or by a boundary event), and the row stays as the record.
+    """
+
+    __tablename__ = "external_task"
+    __table_args__ = (Index("ix_external_task_fetch", "state", "topic", "retry_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    process_key: Mapped[str] = mapped_column(String(200))
+    element_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    topic: Mapped[str] = mapped_column(String(200))
+    locality_code: Mapped[str] = mapped_column(String(40))
+    business_key: Mapped[str] = mapped_column(String(100))
+    variables: Mapped[dict[str, Any]] = mapped_column()
+    settings: Mapped[dict[str, Any]] = mapped_column()
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    worker_id: Mapped[str | None] = mapped_column(String(200))
+    lock_expires_at: Mapped[datetime | None] = mapped_column()
+    retries: Mapped[int | None] = mapped_column(Integer)
+    retry_at: Mapped[datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error_message: Mapped[str | None] = mapped_column(String(1000))
+    error_details: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column()
+    completed_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class Incident(Base):
+    """Something a project cannot get past without a person: an external task out of retries
+    (``kind='external_task'``), or a script, expression or gateway that failed (``'step_failed'``).
+
+    Open while ``resolved_at`` is empty; the same element failing again adds to ``attempts`` of the open
+    incident instead of opening another. Retrying, editing variables and cancelling are recorded on it
+    (``resolution``) and in the audit trail.
+    """
+
+    __tablename__ = "incident"
+    __table_args__ = (Index("ix_incident_open", "resolved_at", "locality_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    external_task_id: Mapped[int | None] = mapped_column(ForeignKey("external_task.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    process_key: Mapped[str] = mapped_column(String(200))
+    locality_code: Mapped[str] = mapped_column(String(40))
+    element_id: Mapped[str | None] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(String(1000))
+    details: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column()
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolution: Mapped[str | None] = mapped_column(String(20))

@@ -1,0 +1,253 @@
+"""The Engine's door for other systems' workers and for the incidents people resolve.
+
+A part of :class:`engine.service.Engine` (it is mixed in there): every method is one command or query in
+its own unit of work, like the rest of the door. Workers act as a signed-in ``Principal`` holding the
+``worker`` role (``external_task.work``: their locality and the ones below), or as a trusted caller
+(a username string: tests, benchmarks, the demo). ``worker_id`` is the worker process's own name, the
+holder of a lock.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from .commands import external_tasks, worker_results
+from .commands.external_tasks import TopicRequest
+from .definitions.topics import TopicCache
+from .errors import InvalidDataError, NotFoundError, PermissionDeniedError
+from .identity import access
+from .identity.users import Principal
+from .store.models import ExternalTask, Incident, ProcessInstance
+from .store.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from .commands.instances import Context
+
+Actor = Principal | str
+MAX_WAIT = 60.0
+POLL_INTERVAL = 0.25
+
+
+class ExternalTaskDoor:
+    """Fetch and lock, complete, fail, throw, extend; list, retry and cancel incidents."""
+
+    # Provided by Engine: its context and clock, its units of work and its error-recording command runner.
+    ctx: Context
+    clock: Callable[[], datetime]
+    _topics: TopicCache
+    unit_of_work: Callable[..., UnitOfWork]
+    _command: Callable[..., Any]
+
+    def fetch_and_lock(
+        self,
+        worker_id: str,
+        topics: list[TopicRequest],
+        *,
+        max_tasks: int = 10,
+        wait_seconds: float = 0,
+        actor: Actor,
+    ) -> list[dict[str, Any]]:
+        """Lock up to ``max_tasks`` tasks of ``topics`` for ``worker_id``; with ``wait_seconds`` wait that long
+        (at most a minute) for one to come. Each task is answered as a plain dict (its variables as asked)."""
+        if not topics:
+            raise InvalidDataError("topics: name at least one topic", errors={"topics": ["at least one topic"]})
+        if not 0 <= wait_seconds <= MAX_WAIT:
+            message = f"asyncResponseTimeout: from 0 to {int(MAX_WAIT * 1000)} ms"
+            raise InvalidDataError(message, errors={"asyncResponseTimeout": [message]})
+        with self.unit_of_work() as uow:
+            localities = self._worker_localities(uow.session, actor)
+            unknown = sorted({topic.name for topic in topics} - self._topics.deployed(uow.session))
+        if unknown:
+            message = "no deployed service task uses topic " + ", ".join(repr(name) for name in unknown)
+            raise InvalidDataError(message, errors={"topics": [message]})
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            with self.unit_of_work(write=True) as uow:
+                rows = external_tasks.fetch_and_lock(
+                    uow.session,
+                    worker_id=worker_id,
+                    topics=topics,
+                    max_tasks=max_tasks,
+                    localities=localities,
+                    now=self.clock(),
+                )
+                wanted = {topic.name: topic.variables for topic in topics}
+                answer = [locked_task(row, wanted[row.topic]) for row in rows]
+                uow.commit()
+            if answer or time.monotonic() >= deadline:
+                return answer
+            time.sleep(min(POLL_INTERVAL, max(deadline - time.monotonic(), 0)))
+
+    def complete_external(
+        self, task_id: int, worker_id: str, variables: dict[str, Any] | None = None, *, actor: Actor
+    ) -> ExternalTask:
+        """Complete the service task ``worker_id`` holds; the project runs on to its next wait."""
+
+        def step(session: Session) -> ExternalTask:
+            self._require_worker_on(session, actor, task_id)
+            return worker_results.complete(
+                session,
+                self.ctx,
+                task_id=task_id,
+                worker_id=worker_id,
+                variables=dict(variables or {}),
+                actor=_name(actor),
+            )
+
+        return self._command(step, instance_of=lambda s: _instance_of_task(s, task_id), actor=_name(actor))
+
+    def fail_external(
+        self,
+        task_id: int,
+        worker_id: str,
+        *,
+        message: str,
+        details: str | None = None,
+        retries: int | None = None,
+        retry_timeout: timedelta | None = None,
+        actor: Actor,
+    ) -> ExternalTask:
+        """A worker could not do the task: retries left (an incident at none) and when to offer it again."""
+        with self.unit_of_work(write=True) as uow:
+            self._require_worker_on(uow.session, actor, task_id)
+            now = self.clock()
+            row = external_tasks.locked_by(uow.session, task_id, worker_id, now)
+            external_tasks.fail(
+                uow.session,
+                row,
+                worker_id=worker_id,
+                message=message,
+                details=details,
+                retries=retries,
+                retry_timeout=retry_timeout,
+                now=now,
+            )
+            uow.commit()
+            return row
+
+    def throw_external_error(
+        self,
+        task_id: int,
+        worker_id: str,
+        code: str,
+        *,
+        message: str = "",
+        variables: dict[str, Any] | None = None,
+        actor: Actor,
+    ) -> ExternalTask:
+        """A business error (``NO_BUDGET``) for the task's error boundary event to take the project on."""
+
+        def step(session: Session) -> ExternalTask:
+            self._require_worker_on(session, actor, task_id)
+            return worker_results.throw_error(
+                session,
+                self.ctx,
+                task_id=task_id,
+                worker_id=worker_id,
+                code=code,
+                message=message,
+                variables=dict(variables or {}),
+                actor=_name(actor),
+            )
+
+        return self._command(step, instance_of=lambda s: _instance_of_task(s, task_id), actor=_name(actor))
+
+    def extend_external_lock(
+        self, task_id: int, worker_id: str, new_duration: timedelta, *, actor: Actor
+    ) -> ExternalTask:
+        with self.unit_of_work(write=True) as uow:
+            self._require_worker_on(uow.session, actor, task_id)
+            now = self.clock()
+            row = external_tasks.extend_lock(
+                external_tasks.locked_by(uow.session, task_id, worker_id, now), new_duration, now
+            )
+            uow.commit()
+            return row
+
+    def release_expired_locks(self) -> int:
+        """Free the locks that ran out (the scheduler's sweep): their tasks are offered again."""
+        with self.unit_of_work(write=True) as uow:
+            released = external_tasks.release_expired(uow.session, self.clock())
+            uow.commit()
+        return released
+
+    def retry_incident(
+        self, incident_id: int, *, retries: int = 1, variables: dict[str, Any] | None = None, actor: Actor
+    ) -> Incident:
+        """Offer the incident's task again (``retries`` attempts) or run its project again, after writing
+        the corrected ``variables``; a manager of the locality (or above) or an administrator."""
+
+        def step(session: Session) -> Incident:
+            self._require_incident_manager(session, actor, incident_id)
+            return worker_results.retry_incident(
+                session, self.ctx, incident_id=incident_id, retries=retries, variables=variables, actor=_name(actor)
+            )
+
+        return self._command(step, instance_of=lambda s: _instance_of_incident(s, incident_id), actor=_name(actor))
+
+    def _worker_localities(self, session: Session, actor: Actor) -> set[str] | None:
+        if isinstance(actor, str):
+            return None
+        localities = access.localities_for(session, actor, "external_task.work")
+        if localities is not None and not localities:
+            raise PermissionDeniedError("only workers of other systems (role worker) may fetch external tasks")
+        return localities
+
+    def _require_worker_on(self, session: Session, actor: Actor, task_id: int) -> None:
+        localities = self._worker_localities(session, actor)
+        row = session.get(ExternalTask, task_id)
+        if row is None or (localities is not None and row.locality_code not in localities):
+            raise NotFoundError(f"external task {task_id} does not exist")
+
+    def _require_incident_manager(self, session: Session, actor: Actor, incident_id: int) -> None:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFoundError(f"incident {incident_id} does not exist")
+        if not isinstance(actor, str) and not access.allowed(session, actor, "incident.manage", incident.locality_code):
+            if not access.can_read_instance(session, actor, session.get(ProcessInstance, incident.instance_id)):
+                raise NotFoundError(f"incident {incident_id} does not exist")
+            raise PermissionDeniedError(f"you may not resolve incident {incident_id}")
+
+
+def locked_task(row: ExternalTask, variables: tuple[str, ...] | None) -> dict[str, Any]:
+    """A locked task as the worker receives it (Camunda's field names, so its clients feel at home)."""
+    values = row.variables if variables is None else {k: row.variables[k] for k in variables if k in row.variables}
+    return {
+        "id": row.id,
+        "topicName": row.topic,
+        "workerId": row.worker_id,
+        "lockExpirationTime": row.lock_expires_at.isoformat() if row.lock_expires_at else None,
+        "processInstanceId": row.instance_id,
+        "businessKey": row.business_key,
+        "processDefinitionKey": row.process_key,
+        "activityId": row.element_id,
+        "activityName": row.name,
+        "locality": row.locality_code,
+        "retries": row.retries,
+        "errorMessage": row.error_message,
+        "priority": row.priority,
+        "variables": values,
+    }
+
+
+def _instance_of_task(session: Session, task_id: int) -> int:
+    row = session.get(ExternalTask, task_id)
+    if row is None:
+        raise NotFoundError(f"external task {task_id} does not exist")
+    return row.instance_id
+
+
+def _instance_of_incident(session: Session, incident_id: int) -> int:
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFoundError(f"incident {incident_id} does not exist")
+    return incident.instance_id
+
+
+def _name(actor: Actor) -> str:
+    return actor if isinstance(actor, str) else actor.username
