@@ -190,6 +190,17 @@ class ExternalTaskDoor:
 
         return self._command(step, instance_of=lambda s: _instance_of_incident(s, incident_id), actor=_name(actor))
 
+    def cancel_incident(self, incident_id: int, *, reason: str, actor: Actor) -> Incident:
+        """Give the incident's project up: cancelled with ``reason``, the incident resolved with it."""
+
+        def step(session: Session) -> Incident:
+            self._require_incident_manager(session, actor, incident_id)
+            return worker_results.cancel_incident(
+                session, self.ctx, incident_id=incident_id, reason=reason, actor=_name(actor)
+            )
+
+        return self._command(step, instance_of=lambda s: _instance_of_incident(s, incident_id), actor=_name(actor))
+
     def _worker_localities(self, session: Session, actor: Actor) -> set[str] | None:
         if isinstance(actor, str):
             return None

@@ -105,13 +105,8 @@ def retry_incident(
 ) -> Incident:
     """Offer an external task again (with ``retries`` attempts), or run a failed step's project again,
     after writing ``variables`` (edited by a person) into the data of the work the project waits on."""
-    incident = session.get(Incident, incident_id)
-    if incident is None:
-        raise NotFoundError(f"incident {incident_id} does not exist")
-    instance = instances.lock(session, incident.instance_id)
-    session.refresh(incident)
-    if incident.resolved_at is not None:
-        raise InvalidStateError(f"incident {incident_id} was already resolved ({incident.resolution})")
+    instance = instances.lock(session, _open_incident(session, incident_id).instance_id)
+    incident = _open_incident(session, incident_id, again=True)  # as it is under the project's lock
     instances.require_running(instance)
     if not 0 < retries <= 100:
         raise InvalidDataError("retries: from 1 to 100", errors={"retries": ["from 1 to 100"]})
@@ -139,6 +134,26 @@ def retry_incident(
     with parties.scripts_read_registry(session):
         runtime.advance(workflow, now=now)
     instances.write_back(session, ctx, instance, workflow, specs, now, actor=actor)
+    return incident
+
+
+def cancel_incident(session: Session, ctx: Context, *, incident_id: int, reason: str, actor: str) -> Incident:
+    """Cancel the incident's project (its tasks and external tasks withdrawn) and resolve the incident."""
+    instances.lock(session, _open_incident(session, incident_id).instance_id)
+    incident = _open_incident(session, incident_id, again=True)
+    instances.cancel(session, ctx, instance_id=incident.instance_id, actor=actor, reason=reason)
+    incidents.resolve(incident, incidents.CANCELLED, actor, ctx.now())
+    return incident
+
+
+def _open_incident(session: Session, incident_id: int, *, again: bool = False) -> Incident:
+    incident = session.get(Incident, incident_id)
+    if incident is not None and again:
+        session.refresh(incident)
+    if incident is None:
+        raise NotFoundError(f"incident {incident_id} does not exist")
+    if incident.resolved_at is not None:
+        raise InvalidStateError(f"incident {incident_id} was already resolved ({incident.resolution})")
     return incident
 
 

@@ -22,6 +22,8 @@ One *sweep* does all of it and is safe to run in any number of processes at once
   in the last ``calendar_warning_days`` of a year, the next — has no working-day calendar, before any
   deadline fails on it.
 * **E-mail.** Queued notifications are mailed when SMTP is configured.
+* **External tasks.** Locks whose time ran out are released, so another worker fetches the task
+  (``engine.commands.external_tasks.release_expired``).
 * **Tally.** The open-task tally's delta rows are folded (``engine.store.tally.compact``): a few thousand
   rows scanned when there is nothing to fold, and only one scheduler does it at a time.
 * **Vacuum.** Where the PostgreSQL server's autovacuum is off, the hot tables are vacuumed after 5,000
@@ -86,6 +88,7 @@ class SweepReport:
     email_failed: int = 0
     folded: int = 0
     purged: int = 0
+    locks_released: int = 0
     vacuumed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -94,6 +97,7 @@ class SweepReport:
             f"fired {self.fired}, failed {self.failed}, reminded {self.reminded}, escalated {self.escalated}, "
             f"calendar warnings {self.warned}, e-mailed {self.emailed} (failed {self.email_failed}), "
             f"tally rows folded {self.folded}, file contents purged {self.purged}, "
+            f"external-task locks released {self.locks_released}, "
             f"vacuumed {', '.join(self.vacuumed) or 'nothing'}"
         )
 
@@ -138,6 +142,7 @@ class Scheduler:
             self.compact_tally,
             self.purge_files,
             self.vacuum,
+            self.release_expired_locks,
         )
         for step in steps:
             step(report)
@@ -146,6 +151,10 @@ class Scheduler:
             report.emailed, report.email_failed = mailed.sent, mailed.failed
         log.info("sweep by %s: %s", self.owner, report)
         return report
+
+    def release_expired_locks(self, report: SweepReport) -> None:
+        """External tasks whose worker's lock ran out are offered again (the worker died or is late)."""
+        report.locks_released = self.engine.release_expired_locks()
 
     # --- timers ------------------------------------------------------------------------------
     def claim(self) -> list[int]:

@@ -10,6 +10,7 @@ import pytest
 from engine.commands.external_tasks import TopicRequest
 from engine.compose import build_engine
 from engine.errors import ConflictError, DefinitionError, ExecutionError, InvalidDataError, InvalidStateError
+from engine.jobs.scheduler import Scheduler
 from engine.service import Engine
 from engine.store.models import ExternalTask, Incident, utcnow
 from support import fixture_bytes
@@ -53,7 +54,12 @@ def incidents(engine: Engine, instance_id: int) -> list[Incident]:
 def test_a_service_task_waits_for_a_worker_and_its_answer_moves_the_project(engine: Engine, clock: Clock) -> None:
     project = start(engine, "EXT-1", amount=1500)
     (row,) = rows(engine, project)
-    assert (row.topic, row.element_id, row.state, row.variables["amount"]) == ("budget.check", "check_budget", "open", 1500)
+    assert (row.topic, row.element_id, row.state, row.variables["amount"]) == (
+        "budget.check",
+        "check_budget",
+        "open",
+        1500,
+    )
     assert engine.open_tasks(project) == []
 
     (locked,) = engine.fetch_and_lock("budget-1", CHECK, actor="budget-system")
@@ -80,7 +86,7 @@ def test_a_worker_that_dies_loses_its_lock_and_another_completes_the_task_once(e
     project = start(engine, "EXT-2")
     (first,) = engine.fetch_and_lock("dies", CHECK, actor="budget-system")
     clock.now += timedelta(seconds=61)
-    assert engine.release_expired_locks() == 1
+    assert Scheduler(engine).sweep().locks_released == 1
     (second,) = engine.fetch_and_lock("survives", CHECK, actor="budget-system")
     assert second["id"] == first["id"]
     engine.complete_external(second["id"], "survives", {"budget_available": True}, actor="budget-system")
@@ -99,7 +105,9 @@ def test_completing_after_the_lock_expired_is_refused_and_changes_nothing(engine
     assert [row.state for row in rows(engine, project)] == ["open"]
 
 
-def test_a_bpmn_error_takes_the_boundary_path_and_an_uncaught_code_changes_nothing(engine: Engine, clock: Clock) -> None:
+def test_a_bpmn_error_takes_the_boundary_path_and_an_uncaught_code_changes_nothing(
+    engine: Engine, clock: Clock
+) -> None:
     project = start(engine, "EXT-4")
     (locked,) = engine.fetch_and_lock("budget-1", CHECK, actor="budget-system")
     with pytest.raises(InvalidDataError, match="no error boundary event on check_budget catches error code 'OTHER'"):
@@ -190,7 +198,9 @@ def test_cancelling_the_project_withdraws_its_external_tasks(engine: Engine, clo
         ('servflow:topic="a" servflow:lockDuration="5 minutes"', "lockDuration '5 minutes' is not an ISO 8601"),
     ],
 )
-def test_a_service_task_without_a_usable_topic_is_refused_at_deploy(engine: Engine, attributes: str, message: str) -> None:
+def test_a_service_task_without_a_usable_topic_is_refused_at_deploy(
+    engine: Engine, attributes: str, message: str
+) -> None:
     model = f"""<?xml version="1.0"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
   xmlns:servflow="http://servflow.org/schema/bpmn/1.0" id="d" targetNamespace="t">

@@ -59,6 +59,8 @@ def init_app(app: Flask) -> None:
         catalogue,
         dashboard,
         documents,
+        external_tasks,
+        incidents,
         instances,
         messages,
         organizations,
@@ -84,7 +86,7 @@ def init_app(app: Flask) -> None:
     )
     api = ServflowApi(app)
     modules = (versions, instances, tasks, documents, messages, dashboard, audit, tokens, organizations, providers)
-    for module in (*modules, catalogue):
+    for module in (*modules, catalogue, external_tasks, incidents):
         api.register_blueprint(module.bp)
     api.register_blueprint(providers.bans)
     app.register_blueprint(docs)
