@@ -178,7 +178,7 @@ def test_what_a_worker_sends_back_is_checked_against_the_models_outputs(engine: 
     assert set(refused.value.errors) == {"budget_available", "surprise", "locality"}
     assert "must be of type boolean" in refused.value.errors["budget_available"][0]
     assert [row.state for row in rows(engine, project)] == ["open"]
-    with pytest.raises(InvalidDataError, match="no deployed service task uses topic 'budget.chek'"):
+    with pytest.raises(InvalidDataError, match=r"no deployed service task uses topic 'budget\.chek'"):
         engine.fetch_and_lock("b", [TopicRequest("budget.chek", timedelta(minutes=1))], actor="budget-system")
 
 
