@@ -27,11 +27,11 @@ from ..formats.settings import BundleSettings
 from ..identity import access
 from ..spiff import runtime
 from ..spiff.runtime import SpecCache, SpecSet
-from ..store import audit
+from ..store import audit, events
 from ..store.models import COMPLETED as TASK_COMPLETED
 from ..store.models import OPEN, Disclosure, HumanTask, ProcessInstance, ProcessVersion, TimerJob
 from ..store.open_tasks import is_open
-from . import catalogue_choice, external_tasks, form_rules, incidents, parties, tasks
+from . import announce, catalogue_choice, external_tasks, form_rules, incidents, parties, tasks
 from .business_keys import next_business_key
 
 RUNNING, SUSPENDED, COMPLETED, CANCELLED = "running", "suspended", "completed", "cancelled"
@@ -371,6 +371,7 @@ def cancel(
     external_tasks.sync(session, instance, [], lambda name: name, now)
     incidents.resolve_failed_steps(session, instance.id, incidents.CANCELLED, actor, now)
     audit.record(session, "cancelled", actor, now, instance_id=instance.id, data={"reason": reason})
+    announce.project_event(session, events.PROJECT_CANCELLED, instance, now, reason=reason)
     return instance
 
 
@@ -450,8 +451,10 @@ def write_back(
     if waiting or had_external:
         external_tasks.sync(session, instance, waiting, stage_of, now)
     active = runtime.active_spec_names(workflow)
+    left = instance.stage
     instance.stage = stage_of(active[0]) if active else None
-    if runtime.is_completed(workflow):
+    completed = runtime.is_completed(workflow)
+    if completed:
         instance.status = COMPLETED
         instance.ended_at = now
         instance.stage = None
@@ -473,6 +476,7 @@ def write_back(
         incidents.resolve_failed_steps(session, instance.id, incidents.MOOT, actor, now)
         instance.error = None
     instance.updated_at = now
+    announce.step_taken(session, instance, now, left=left, created=synced.created, completed=completed)
     return synced.open
 
 
@@ -499,17 +503,17 @@ def _record_disclosure(
     if not setting or not setting.get("kind"):
         return
     fields = [f.strip() for f in setting.get("fields", "").split(",") if f.strip()]
-    session.add(
-        Disclosure(
-            instance_id=instance.id,
-            locality_code=instance.locality_code,
-            kind=setting["kind"],
-            title=instance.title,
-            element_id=row.element_id,
-            data={"business_key": instance.business_key, **{f: data.get(f) for f in fields}},
-            published_at=now,
-        )
+    disclosure = Disclosure(
+        instance_id=instance.id,
+        locality_code=instance.locality_code,
+        kind=setting["kind"],
+        title=instance.title,
+        element_id=row.element_id,
+        data={"business_key": instance.business_key, **{f: data.get(f) for f in fields}},
+        published_at=now,
     )
+    session.add(disclosure)
+    announce.disclosed(session, instance, disclosure, now)
 
 
 def _sync_timers(

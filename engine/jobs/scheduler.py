@@ -22,6 +22,8 @@ One *sweep* does all of it and is safe to run in any number of processes at once
   in the last ``calendar_warning_days`` of a year, the next — has no working-day calendar, before any
   deadline fails on it.
 * **E-mail.** Queued notifications are mailed when SMTP is configured.
+* **Webhooks.** Due webhook deliveries are claimed with a lease and POSTed, signed, to their subscribers
+  (``engine.jobs.webhooks``); an overdue task's first escalation is also a ``task_overdue`` event.
 * **External tasks.** Locks whose time ran out are released, so another worker fetches the task
   (``engine.commands.external_tasks.release_expired``).
 * **Tally.** The open-task tally's delta rows are folded (``engine.store.tally.compact``): a few thousand
@@ -52,6 +54,7 @@ from sqlalchemy.orm import Session
 from ..calendars import calendar_store
 from ..calendars.deadline_hook import CalendarCache
 from ..calendars.deadlines import DeadlineRule, escalation_date, local_date
+from ..commands import announce
 from ..commands.instances import BPMN_TIMER, RUNNING
 from ..compose import build_engine
 from ..documents import blob_store
@@ -60,12 +63,13 @@ from ..identity import access
 from ..identity.localities import get_locality
 from ..identity.roles import BY_CODE
 from ..service import Engine
-from ..store import outbox, tally
+from ..store import events, outbox, tally
 from ..store.models import OPEN, HumanTask, ProcessInstance, ProcessVersion, TimerJob, User
 from ..store.outbox import Notice
 from ..store.vacuum import vacuum_hot_tables
 from . import notifications
 from .notifications import SmtpSettings
+from .webhooks import WebhookSender, WebhookSettings
 
 log = logging.getLogger("servflow.scheduler")
 
@@ -88,6 +92,9 @@ class SweepReport:
     email_failed: int = 0
     folded: int = 0
     purged: int = 0
+    webhooks_delivered: int = 0
+    webhooks_failed: int = 0
+    webhooks_dead: int = 0
     locks_released: int = 0
     vacuumed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -97,6 +104,7 @@ class SweepReport:
             f"fired {self.fired}, failed {self.failed}, reminded {self.reminded}, escalated {self.escalated}, "
             f"calendar warnings {self.warned}, e-mailed {self.emailed} (failed {self.email_failed}), "
             f"tally rows folded {self.folded}, file contents purged {self.purged}, "
+            f"webhooks delivered {self.webhooks_delivered} (failed {self.webhooks_failed}, dead {self.webhooks_dead}), "
             f"external-task locks released {self.locks_released}, "
             f"vacuumed {', '.join(self.vacuumed) or 'nothing'}"
         )
@@ -120,6 +128,7 @@ class Scheduler:
         max_retry_seconds: float = 3600.0,
         smtp: SmtpSettings | None = None,
         calendar_warning_days: int = 61,
+        webhooks: WebhookSettings | None = None,
     ) -> None:
         self.engine = engine
         self.owner = owner or default_owner()
@@ -130,6 +139,7 @@ class Scheduler:
         self.smtp = smtp
         self.calendar_warning_days = calendar_warning_days
         self.calendars = CalendarCache(engine.session_factory, ttl=60.0)
+        self.webhooks = WebhookSender(engine.session_factory, engine.clock, self.owner, webhooks or WebhookSettings())
 
     # --- the sweep ---------------------------------------------------------------------------
     def sweep(self) -> SweepReport:
@@ -142,6 +152,7 @@ class Scheduler:
             self.compact_tally,
             self.purge_files,
             self.vacuum,
+            self.send_webhooks,
             self.release_expired_locks,
         )
         for step in steps:
@@ -285,6 +296,8 @@ class Scheduler:
                 managers = notifications.role_holders(session, MANAGER_ROLE, task.locality_code)
                 recipients = managers or notifications.admins(session)
                 written = outbox.notify(session, recipients, _escalation(task, instance, _holder(session, task)), now)
+                if task.escalated_at is None:  # the first escalation: the task became overdue
+                    announce.task_event(session, events.TASK_OVERDUE, instance, task, now)
                 following = self._next_escalation(session, task, instance, today, report)
                 session.execute(
                     update(HumanTask).where(HumanTask.id == task.id).values(escalated_at=now, escalate_on=following)
@@ -363,6 +376,11 @@ class Scheduler:
         """Vacuum the hot tables where the server's autovacuum is off (``engine.store.vacuum``)."""
         report.vacuumed = vacuum_hot_tables(self.engine.db)
 
+    def send_webhooks(self, report: SweepReport) -> None:
+        """POST the due webhook deliveries (``engine.jobs.webhooks``)."""
+        sent = self.webhooks.send_due()
+        report.webhooks_delivered, report.webhooks_failed, report.webhooks_dead = sent.delivered, sent.failed, sent.dead
+
 
 def _role_zh(code: str | None) -> str:
     role = BY_CODE.get(code or "")
@@ -413,7 +431,14 @@ def build(
 ) -> Scheduler:
     """A scheduler on its own Engine (with the database-backed deadline hook), SMTP from the environment."""
     engine = build_engine(database_url)
-    return Scheduler(engine, owner=owner, lease_seconds=lease_seconds, batch=batch, smtp=SmtpSettings.from_env())
+    return Scheduler(
+        engine,
+        owner=owner,
+        lease_seconds=lease_seconds,
+        batch=batch,
+        smtp=SmtpSettings.from_env(),
+        webhooks=WebhookSettings.from_env(),
+    )
 
 
 def start(scheduler: Scheduler, *, interval: float = 30.0, blocking: bool = False) -> Any:

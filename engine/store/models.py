@@ -27,7 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -655,3 +655,80 @@ class Incident(Base):
     resolved_at: Mapped[datetime | None] = mapped_column()
     resolved_by: Mapped[str | None] = mapped_column(String(100))
     resolution: Mapped[str | None] = mapped_column(String(20))
+
+
+# --- outbound events: webhook subscriptions, the event outbox and its deliveries -------------------------
+
+# webhook_delivery.state: waiting for its next attempt, received by the subscriber, or given up on.
+DELIVERY_PENDING = "pending"
+DELIVERY_DELIVERED = "delivered"
+DELIVERY_DEAD = "dead"
+
+
+class WebhookSubscription(Base):
+    """Another system that wants to hear of a locality's events: the address they are POSTed to, the secret
+    that signs them and the kinds it asked for (``engine.store.events``). A locality's subscription also
+    hears the events of every place below it, so the region's budget system hears of every city's projects.
+    """
+
+    __tablename__ = "webhook_subscription"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    locality_code: Mapped[str] = mapped_column(ForeignKey("locality.code"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
+    events: Mapped[list[Any]] = mapped_column()
+    description: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime | None] = mapped_column()
+
+
+class OutboundEvent(Base):
+    """Something that happened to a project that subscribers asked to hear of, written in the transaction of
+    the change itself; only events with at least one delivery are kept."""
+
+    __tablename__ = "outbound_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    locality_code: Mapped[str] = mapped_column(String(40))
+    instance_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # Set through ``task`` at the flush: a task row created in the same step has no id before it.
+    human_task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id"))
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    task: Mapped[HumanTask | None] = relationship()
+
+
+class WebhookDelivery(Base):
+    """One event on its way to one subscription, and the log of trying: how many attempts, the last answer
+    (status, the first 2 kB of its body) or error; claimed by a scheduler with a lease, like timer jobs."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        Index("ix_webhook_delivery_due", "state", "next_attempt_at"),
+        Index("ix_webhook_delivery_subscription", "subscription_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("outbound_event.id", ondelete="CASCADE"), index=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscription.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(20), default=DELIVERY_PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column()
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
+    last_attempt_at: Mapped[datetime | None] = mapped_column()
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_response: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column()
+    resent_by: Mapped[str | None] = mapped_column(String(100))
+    resent_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    event: Mapped[OutboundEvent] = relationship()

@@ -68,6 +68,7 @@ def init_app(app: Flask) -> None:
         tasks,
         tokens,
         versions,
+        webhooks,
     )
 
     app.config.setdefault("API_TITLE", "servflow")
@@ -86,7 +87,7 @@ def init_app(app: Flask) -> None:
     )
     api = ServflowApi(app)
     modules = (versions, instances, tasks, documents, messages, dashboard, audit, tokens, organizations, providers)
-    for module in (*modules, catalogue, external_tasks, incidents):
+    for module in (*modules, catalogue, webhooks, external_tasks, incidents):
         api.register_blueprint(module.bp)
     api.register_blueprint(providers.bans)
     app.register_blueprint(docs)
