@@ -15,11 +15,13 @@ def BLUEPRINTS() -> list[Blueprint]:
         home,
         inbox,
         notifications_page,
+        operations_page,
         organizations_page,
         projects_page,
         providers_page,
         public,
         tasks_page,
+        webhooks_page,
     )
 
     return [
@@ -33,7 +35,9 @@ def BLUEPRINTS() -> list[Blueprint]:
         designer.bp,
         public.bp,
         notifications_page.bp,
+        operations_page.bp,
         organizations_page.bp,
         providers_page.bp,
         catalogue_page.bp,
+        webhooks_page.bp,
     ]

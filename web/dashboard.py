@@ -19,7 +19,7 @@ from engine.calendars.deadlines import local_date
 from engine.errors import ConflictError, NotFoundError, PermissionDeniedError, ServflowError
 from engine.identity.users import Principal
 from engine.queries import dashboard_pages as pages
-from engine.queries import reporting
+from engine.queries import incidents, reporting
 
 from . import exports
 from .auth import current_principal, login_required
@@ -248,6 +248,7 @@ def index() -> Any:
         tables=tables,
         groupings=GROUPINGS,
         localities=found.localities,
+        incidents=read(incidents.open_count, current_principal()),
         tab="index",
     )
 

@@ -24,6 +24,8 @@ NAV = [
     ("organizations.index", "nav.organizations", "any"),
     ("providers.index", "nav.providers", ("finance_reviewer", "manager", "auditor", "purchaser", "agent", "provider")),
     ("catalogue.index", "nav.catalogue", "any"),
+    ("webhooks.index", "nav.webhooks", "manager"),
+    ("operations.index", "nav.operations", "manager"),
     ("notifications.index", "nav.notifications", "any"),
 ]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -31,12 +31,14 @@ from ..store.models import (
     OPEN,
     AuditEvent,
     Disclosure,
+    ExternalTask,
     HumanTask,
     Organization,
     ProcessInstance,
     ProcessVersion,
     User,
 )
+from . import incidents as incident_rows
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 COMPLETED_EVENT = "task_completed"
@@ -111,6 +113,9 @@ class ProjectView:
     names: dict[str, str]  # username → display name
     diagrams: list[Diagram]
     submissions: list[Submission]
+    #: Service tasks the project waits on (another system acts next) and its incidents, open first.
+    waiting_systems: list[ExternalTask] = field(default_factory=list)
+    incidents: list[incident_rows.IncidentRow] = field(default_factory=list)
 
 
 def project_view(session: Session, principal: Principal, instance_id: int, today: date) -> ProjectView:
@@ -148,6 +153,8 @@ def project_view(session: Session, principal: Principal, instance_id: int, today
         names=names,
         diagrams=_diagrams(session, instance, rows),
         submissions=_submissions(session, instance, rows, submitted),
+        waiting_systems=incident_rows.waiting_on_systems(session, instance.id),
+        incidents=incident_rows.of_project(session, instance.id),
     )
 
 
