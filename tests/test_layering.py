@@ -23,7 +23,7 @@ LAYERS = [
     {"documents"},
     {"commands"},
     {"queries"},
-    {"service"},
+    {"service", "service_external"},
     {"compose"},
     {"jobs"},
     {"demo"},

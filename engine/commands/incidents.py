@@ -3,7 +3,8 @@
 An external task out of retries opens one (``external_tasks.fail``); so does a script, expression or
 gateway that fails while a command runs the project (the failed step is rolled back, the incident is
 written in the small transaction that records the error: ``Engine._record_error``). The same element
-failing again adds to the open incident's ``attempts``. An incident is resolved by retrying it (the task
+failing again adds to the open incident's ``attempts``. A new incident is an ``incident_opened`` event for
+the locality's webhook subscribers. An incident is resolved by retrying it (the task
 is offered again, optionally after its variables were edited), by cancelling its project, or when the
 project gets past the element by itself (``moot``).
 """
@@ -15,7 +16,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..store.models import Incident
+from ..store import events
+from ..store.models import Incident, ProcessInstance
+from . import announce
 
 EXTERNAL_TASK, STEP_FAILED = "external_task", "step_failed"
 RETRIED, CANCELLED, MOOT = "retried", "cancelled", "moot"
@@ -64,6 +67,13 @@ def open_incident(
     )
     session.add(incident)
     session.flush()
+    announce.project_event(
+        session,
+        events.INCIDENT_OPENED,
+        session.get(ProcessInstance, instance_id),
+        now,
+        incident={"id": incident.id, "kind": kind, "element_id": element_id, "message": incident.message},
+    )
     return incident
 
 

@@ -4,10 +4,13 @@ listens, and nothing at all when the command rolls back."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from engine.commands import webhooks
+from engine.commands.external_tasks import TopicRequest
 from engine.demo.seed import seed_users
 from engine.identity import users
 from engine.service import Engine
@@ -157,3 +160,19 @@ def test_nobody_listening_writes_nothing_and_incidents_are_emitted_the_same_way(
     assert written == 1 and heard(people, region) == [("incident_opened", payload)]
     with pytest.raises(ValueError, match="unknown event kind"):
         people.write(events.emit, "task_reassigned", "650100", {}, now=people.clock())
+
+
+def test_an_external_task_out_of_retries_tells_the_subscribers_of_the_incident(people: Engine) -> None:
+    people.deploy(fixture_bytes("bpmn/budget_check.bpmn"), "650000")
+    region = subscribe(people, "manager_region", "650000", ["incident_opened"])
+    people.start("budget_check", locality="650100", business_key="EV-INC", data={"amount": 1, "divisor": 1})
+    (task,) = people.fetch_and_lock("w", [TopicRequest("budget.check", timedelta(minutes=1))], actor="budget-system")
+    people.fail_external(task["id"], "w", message="budget system down", actor="budget-system")
+    assert heard(people, region) == []  # one retry left: no incident yet
+    clock = people.clock()
+    people.clock = lambda: clock + timedelta(hours=1)  # past the backoff
+    (task,) = people.fetch_and_lock("w", [TopicRequest("budget.check", timedelta(minutes=1))], actor="budget-system")
+    people.fail_external(task["id"], "w", message="budget system down", actor="budget-system")
+    ((kind, payload),) = heard(people, region)
+    assert kind == "incident_opened" and payload["project"]["business_key"] == "EV-INC"
+    assert (payload["incident"]["element_id"], payload["incident"]["message"]) == ("check_budget", "budget system down")
