@@ -1,8 +1,17 @@
-"""Driving the designer page in Chromium: open it, select a diagram element, open a properties group."""
+"""Driving the designer page in Chromium: open it, select a diagram element, open a properties group —
+and the designer's own gestures on the canvas (click a shape, use its context pad, drop from the
+palette, connect two shapes), with what the canvas then shows read back for assertions."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from playwright.sync_api import Page
+
+FORM_PANEL = "#form-editor .fjs-properties-panel"
+
+Point = tuple[float, float]
+Box = tuple[float, float, float, float]
 
 
 def open_modeler(page: Page, url: str) -> None:
@@ -20,8 +29,124 @@ def select(page: Page, element_id: str) -> None:
     )
 
 
-def open_group(page: Page, group: str) -> None:
-    """Expand a properties-panel group (the panel keeps only "General" open by default)."""
-    box = page.locator(f".bio-properties-panel-group[data-group-id='group-{group}']")
+def place(page: Page, script: str) -> None:
+    """Run modeling commands with ``modeling``, ``registry`` and ``el(id)`` in scope (to set a scene up)."""
+    prelude = """
+        const modeler = window.servflowDesigner.bpmn.modeler;
+        const modeling = modeler.get('modeling');
+        const registry = modeler.get('elementRegistry');
+        const el = (id) => registry.get(id);
+    """
+    page.evaluate(f"() => {{ {prelude} {script} }}")  # evaluate() is not subject to the page's CSP; eval would be
+
+
+def open_group(page: Page, group: str, panel: str = "#properties") -> None:
+    """Expand a properties-panel group (the panel keeps only "General" open by default) — of the diagram's
+    panel, or of the form editor's (``panel=FORM_PANEL``)."""
+    box = page.locator(f"{panel} .bio-properties-panel-group[data-group-id='group-{group}']")
     if "open" not in (box.locator(".bio-properties-panel-group-entries").get_attribute("class") or ""):
         box.locator(".bio-properties-panel-group-header").click()
+
+
+# --- on the canvas, as the designer does it -------------------------------------------------------
+
+
+def screen_box(page: Page, element_id: str) -> dict[str, float]:
+    """Where a diagram element is drawn on the screen (x, y, width, height in page pixels)."""
+    box = page.locator(f"#canvas .djs-element[data-element-id='{element_id}']").first.bounding_box()
+    assert box, f"{element_id} is not drawn"
+    return box
+
+
+def centre(page: Page, element_id: str) -> Point:
+    box = screen_box(page, element_id)
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def click_element(page: Page, element_id: str) -> None:
+    page.mouse.click(*centre(page, element_id))
+
+
+def context_pad(page: Page, action: str) -> None:
+    """Click an entry of the context pad of the selected element (append.append-task, connect, replace …)."""
+    page.locator(f".djs-context-pad [data-action='{action}']").click()
+
+
+def replace_with(page: Page, entry: str) -> None:
+    """Change the selected element through its context pad's replace menu (replace-with-user-task …)."""
+    context_pad(page, "replace")
+    page.locator(f".djs-popup [data-id='{entry}']").click()
+
+
+def drop_from_palette(page: Page, action: str, at: Point) -> None:
+    """Take a shape from the palette (create.task, create.exclusive-gateway …) and drop it at a screen point."""
+    page.click(f".djs-palette [data-action='{action}']")
+    page.mouse.move(at[0] - 30, at[1], steps=3)
+    page.mouse.move(*at, steps=5)
+    page.mouse.click(*at)
+
+
+def connect(page: Page, source: str, target: str) -> None:
+    """Connect two shapes with the source's context pad: the connect tool, then a click on the target."""
+    click_element(page, source)
+    context_pad(page, "connect")
+    page.mouse.move(*centre(page, target), steps=5)
+    page.mouse.click(*centre(page, target))
+
+
+def make_space(page: Page, at: Point, width: float) -> None:
+    """The palette's space tool: drag right from `at`, moving everything right of it further right."""
+    page.click(".djs-palette [data-action='space-tool']")
+    page.mouse.move(*at)
+    page.mouse.down()
+    page.mouse.move(at[0] + 40, at[1], steps=4)
+    page.mouse.move(at[0] + width, at[1], steps=10)
+    page.mouse.up()
+    page.keyboard.press("Escape")
+
+
+# --- the form editor ------------------------------------------------------------------------------------
+
+
+def new_form(page: Page, key: str) -> None:
+    """On the 表单 tab: type a form key and create the form, which opens in the form editor."""
+    page.click("#tabbtn-forms")
+    page.fill("#new-form-key", key)
+    page.click("#new-form-btn")
+    page.locator("#form-editor .fjs-palette").wait_for()
+
+
+def drag_to_form(page: Page, field_type: str) -> None:
+    """Drag a field type from the form editor's palette to the end of the form (it is then selected)."""
+    source = page.locator(f"#form-editor .fjs-palette-field[data-field-type='{field_type}']").bounding_box()
+    form = page.locator("#form-editor .fjs-editor-form-root").bounding_box()
+    assert source and form
+    start = (source["x"] + source["width"] / 2, source["y"] + source["height"] / 2)
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(start[0] + 20, start[1] + 5, steps=3)
+    page.mouse.move(form["x"] + form["width"] / 2, form["y"] + form["height"] - 20, steps=10)
+    page.mouse.up()
+
+
+def selected(page: Page) -> list[str]:
+    return page.evaluate("() => window.servflowDesigner.bpmn.modeler.get('selection').get().map((e) => e.id)")
+
+
+def diagram(page: Page) -> dict[str, Any]:
+    """What the canvas shows: {"shapes": {id: (x, y, width, height)}, "flows": {id: [(x, y), …]}}, in
+    diagram coordinates (pools and lanes left out: flows run inside them)."""
+    return page.evaluate(
+        """() => {
+            const registry = window.servflowDesigner.bpmn.modeler.get('elementRegistry');
+            const shapes = {};
+            const flows = {};
+            registry.forEach((e) => {
+                if (e.waypoints) { flows[e.id] = e.waypoints.map((p) => [p.x, p.y]); }
+                else if (e.parent && e.type !== 'label' && !['bpmn:Participant', 'bpmn:Lane'].includes(e.type)) {
+                    shapes[e.id] = [e.x, e.y, e.width, e.height];
+                }
+            });
+            return { shapes, flows };
+        }"""
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from designer_page import open_group, open_modeler, select
+from designer_page import open_group, open_modeler, place, select
 from playwright.sync_api import Page, expect
 
 from engine.definitions.versions import effective_files
@@ -33,17 +33,6 @@ def deploy_intake(engine: Any) -> None:
 def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"designer-{name}.png"), full_page=True)
-
-
-def place(page: Page, script: str) -> None:
-    """Run modeling commands with ``modeling``, ``registry`` and ``el(id)`` in scope."""
-    prelude = """
-        const modeler = window.servflowDesigner.bpmn.modeler;
-        const modeling = modeler.get('modeling');
-        const registry = modeler.get('elementRegistry');
-        const el = (id) => registry.get(id);
-    """
-    page.evaluate(f"() => {{ {prelude} {script} }}")  # evaluate() is not subject to the page's CSP; eval would be
 
 
 def panel_input(page: Page, entry: str) -> Any:

@@ -4,6 +4,7 @@ import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js
 import './css/modeler.css';
 import { moddleExtensions } from './moddle';
 import ServflowPropertiesProviderModule from './properties/servflow';
+import { crossingFreeLayoutModule } from './bpmn/crossing-free-layout';
 import { createProblemMarkers } from './bpmn/problems';
 import { readableIdsModule } from './bpmn/readable-ids';
 import { translateModule } from './i18n/translate';
@@ -31,6 +32,7 @@ async function openModeler(container, panelContainer, bpmnXml, options = {}) {
       ServflowPropertiesProviderModule,
       translateModule,
       readableIdsModule,
+      crossingFreeLayoutModule,
       ...(options.additionalModules || []),
     ],
     moddleExtensions,
