@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 FORM_PANEL = "#form-editor .fjs-properties-panel"
 
@@ -118,15 +118,21 @@ def new_form(page: Page, key: str) -> None:
 
 def drag_to_form(page: Page, field_type: str) -> None:
     """Drag a field type from the form editor's palette to the end of the form (it is then selected)."""
+    fields = page.locator("#form-editor .fjs-editor-form-root .fjs-form-field")
+    count = fields.count()
+    page.locator("#form-editor .fjs-editor-container").scroll_into_view_if_needed()
     source = page.locator(f"#form-editor .fjs-palette-field[data-field-type='{field_type}']").bounding_box()
     form = page.locator("#form-editor .fjs-editor-form-root").bounding_box()
+    last = fields.last.bounding_box() if count else None
     assert source and form
     start = (source["x"] + source["width"] / 2, source["y"] + source["height"] / 2)
+    drop = (form["x"] + form["width"] / 2, last["y"] + last["height"] + 15 if last else form["y"] + 60)
     page.mouse.move(*start)
     page.mouse.down()
     page.mouse.move(start[0] + 20, start[1] + 5, steps=3)
-    page.mouse.move(form["x"] + form["width"] / 2, form["y"] + form["height"] - 20, steps=10)
+    page.mouse.move(*drop, steps=10)
     page.mouse.up()
+    expect(fields).to_have_count(count + 1)
 
 
 def selected(page: Page) -> list[str]:
