@@ -4,8 +4,9 @@ import zn from 'bpmn-js-i18n/translations/zn';
 
 import table from './decision-table-zh';
 import panel from './properties-panel-zh';
+import servflowPanel from './servflow-panel-zh';
 
-const ZH = { ...zn, ...panel, ...table };
+const ZH = { ...zn, ...panel, ...servflowPanel, ...table };
 
 function chinese() {
   return (document.documentElement.lang || 'zh-CN').toLowerCase().startsWith('zh');
