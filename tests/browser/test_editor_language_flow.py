@@ -27,6 +27,11 @@ def test_the_modeler_panel_and_decision_tables_are_in_chinese(live_app: Any, pag
     page.locator(".djs-element[data-element-id='apply']").first.click()
     expect(page.locator(".djs-context-pad [data-action='append.gateway']")).to_have_attribute("title", "添加网关")
     expect(page.locator(".bio-properties-panel-group-header-title").first).to_have_text("常规")
+    header_type = page.locator("#properties .bio-properties-panel-header-type")
+    expect(header_type).to_have_text("用户任务")  # the panel asks for "User Task"
+    page.locator(".djs-context-pad [data-action='replace']").click()
+    expect(page.locator(".djs-popup-title")).to_have_text("更改元素")
+    page.keyboard.press("Escape")
 
     page.click("#tabbtn-forms")
     page.fill("#new-form-key", "site_visit")
@@ -34,6 +39,7 @@ def test_the_modeler_panel_and_decision_tables_are_in_chinese(live_app: Any, pag
     palette = page.locator("#form-editor .fjs-palette")
     expect(palette).to_contain_text("单行文本")
     expect(palette).to_contain_text("文件上传")
+    expect(palette).to_contain_text("下拉选择")  # the field type, not the placeholder's 请选择
     assert "Text field" not in palette.inner_text()
 
     page.click("#tabbtn-dmn")

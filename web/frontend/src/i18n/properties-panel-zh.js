@@ -1,5 +1,6 @@
 // The BPMN properties panel's words a servflow designer meets (bpmn-js-i18n covers the canvas, palette,
-// context pad and replace menu; the panel's own labels are these). Keys are the panel's English strings.
+// context pad and replace menu; the panel's own labels are these, with the few words of the canvas
+// bpmn-js-i18n lacks). Keys are the English strings.
 export default {
   General: '常规',
   Name: '名称',
@@ -60,4 +61,6 @@ export default {
   'Multiple elements are selected. Select a single one to edit its properties.': '选中了多个元素；请只选一个以编辑其属性。',
   'Open popup editor': '在弹窗中编辑',
   'Properties panel': '属性面板',
+  Collaboration: '协作',
+  'Change element': '更改元素',
 };

@@ -12,8 +12,17 @@ function chinese() {
   return (document.documentElement.lang || 'zh-CN').toLowerCase().startsWith('zh');
 }
 
+const known = (key) => Object.prototype.hasOwnProperty.call(ZH, key);
+
+/** The Chinese of `template`; the panel's header asks in Title Case ("User Task") what bpmn-js-i18n has as "User task". */
+function chineseOf(template) {
+  const sentenceCase = template.charAt(0) + template.slice(1).toLowerCase();
+  if (known(template)) { return ZH[template]; }
+  return known(sentenceCase) ? ZH[sentenceCase] : template;
+}
+
 export function translate(template, replacements = {}) {
-  const text = chinese() && Object.prototype.hasOwnProperty.call(ZH, template) ? ZH[template] : template;
+  const text = chinese() ? chineseOf(template) : template;
   return text.replace(/{([^}]+)}/g, (whole, key) => (key in replacements ? replacements[key] : whole));
 }
 
