@@ -15,18 +15,16 @@ from playwright.sync_api import Page
 pytestmark = pytest.mark.browser
 
 KARAMAY = "650200"
-POOL = "pool_routing_check"
-
 # Tasks named by id in a pool made taller for a second row; the template's start → end runs at y = 160.
 SCENE = """
-    const pool = el('%s');
+    const pool = el('pool_routing_check');
     modeling.resizeShape(pool, { x: pool.x, y: pool.y, width: pool.width, height: 400 });
     const task = (id, x, y) => {
         const shape = modeling.createShape({ type: 'bpmn:Task' }, { x, y }, pool);
         modeling.updateProperties(shape, { id });
         return shape;
     };
-""" % POOL
+"""
 
 
 def _open_new_process(live_app: Any, page: Page, scene: str) -> dict[str, Any]:
@@ -88,8 +86,9 @@ def test_a_flow_connected_across_another_is_drawn_round_it(live_app: Any, page: 
 def test_a_task_appended_from_the_context_pad_does_not_run_along_the_flow_leaving_there(
     live_app: Any, page: Page
 ) -> None:
+    onward = "{ type: 'bpmn:SequenceFlow', id: 'onward_flow' }"
     before = _open_new_process(
-        live_app, page, "modeling.connect(task('from', 330, 300), task('onward', 700, 300), { type: 'bpmn:SequenceFlow', id: 'onward_flow' });"
+        live_app, page, f"modeling.connect(task('from', 330, 300), task('onward', 700, 300), {onward});"
     )
 
     click_element(page, "from")

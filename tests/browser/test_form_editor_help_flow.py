@@ -60,5 +60,6 @@ def test_the_form_editor_explains_the_key_validation_palette_and_servflow_proper
     page.goto(f"{live_app.url}/lang/en?next=/designer/{KARAMAY}/new?key=site_visit")
     page.wait_for_function("() => window.servflowDesigner && window.servflowDesigner.loaded === true")
     _open_file_field(page)
-    expect(panel.locator("[data-entry-id='key'] .bio-properties-panel-description")).to_have_text("Binds to a form variable")
+    key = panel.locator("[data-entry-id='key'] .bio-properties-panel-description")
+    expect(key).to_have_text("Binds to a form variable")
     expect(_add_custom_property(page, "maxFiles")).to_contain_text("File picker: how many files at most")
