@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
+from engine.demo.driver import Driver, Scenario
 from engine.demo.seed import DEMO_PASSWORD, seed_calendars, seed_users
 from engine.service import Engine
 from web import create_app
@@ -88,3 +89,11 @@ def queue_sample_notices(engine: Engine) -> None:
             )
             notify(uow.session, recipients, notice, at)
         uow.commit()
+
+
+def systems_agree(engine: Engine, instance_id: int) -> None:
+    """The budget system, treasury and procurement platform answer the project's waiting service tasks as
+    they do when all is well (through fetch-and-lock and completion, as a worker would), until the
+    project waits on people again."""
+    while Driver(engine).answer_systems(instance_id, Scenario()):
+        pass

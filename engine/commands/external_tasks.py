@@ -50,11 +50,14 @@ _TYPES: dict[str, Callable[[Any], bool]] = {
 
 @dataclass(frozen=True)
 class TopicRequest:
-    """One topic a worker asks for, how long it wants the lock, and which variables it needs (all: None)."""
+    """One topic a worker asks for, how long it wants the lock, which variables it needs (all: None), and
+    optionally only the tasks of one project (``business_key`` as Camunda's filter, or ``instance_id``)."""
 
     name: str
     lock: timedelta
     variables: tuple[str, ...] | None = None
+    business_key: str | None = None
+    instance_id: int | None = None
 
 
 def sync(
@@ -132,7 +135,7 @@ def fetch_and_lock(
         .join(ProcessInstance, ProcessInstance.id == ExternalTask.instance_id)
         .where(
             ExternalTask.state == OPEN,
-            ExternalTask.topic.in_(by_name),
+            or_(*(_asked(topic) for topic in topics)),
             ProcessInstance.status == "running",
             or_(ExternalTask.retry_at.is_(None), ExternalTask.retry_at <= now),
             or_(ExternalTask.lock_expires_at.is_(None), ExternalTask.lock_expires_at <= now),
@@ -150,6 +153,15 @@ def fetch_and_lock(
         row.lock_expires_at = now + by_name[row.topic].lock
         row.attempts += 1
     return rows
+
+
+def _asked(topic: TopicRequest) -> Any:
+    condition = ExternalTask.topic == topic.name
+    if topic.business_key is not None:
+        condition = condition & (ExternalTask.business_key == topic.business_key)
+    if topic.instance_id is not None:
+        condition = condition & (ExternalTask.instance_id == topic.instance_id)
+    return condition
 
 
 def locked_by(session: Session, task_id: int, worker_id: str, now: datetime) -> ExternalTask:

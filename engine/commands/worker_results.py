@@ -72,9 +72,8 @@ def throw_error(
     instances.require_running(instance)
     specs = instances.spec_set(session, ctx, instance)
     workflow = runtime.load(instance.state, specs)
-    payload = {**data, "error_code": code, "error_message": message}
     with parties.scripts_read_registry(session):
-        caught = runtime.throw_error(workflow, row.task_uuid, code, payload, now=now)
+        caught = runtime.throw_error(workflow, row.task_uuid, code, message, data, now=now)
     if not caught:
         reason = f"no error boundary event on {row.element_id} catches error code {code!r}; report a failure instead"
         raise InvalidDataError(reason, errors={"errorCode": [reason]})
@@ -90,7 +89,7 @@ def throw_error(
         element_id=row.element_id,
         data={"external_task": row.id, "worker": worker_id, "error_code": code, "message": message},
     )
-    instances.write_back(session, ctx, instance, workflow, specs, now, latest=payload, actor=actor)
+    instances.write_back(session, ctx, instance, workflow, specs, now, actor=actor)
     return row
 
 

@@ -449,7 +449,17 @@ def _label(element: Any) -> str:
 
 
 def _from_error(exc: DefinitionError, code: str, zh_prefix: str, file: str | None) -> Problem:
-    return Problem(ERROR, code, f"{zh_prefix}：{exc.reason}", exc.reason, exc.file or file, exc.element_id)
+    zh, en = _languages(exc.reason)
+    return Problem(ERROR, code, f"{zh_prefix}：{zh}", en, exc.file or file, exc.element_id)
+
+
+def _languages(reason: str) -> tuple[str, str]:
+    """A reason servflow wrote in both languages ("中文 / English") is split, so each is shown once."""
+    reason = reason.strip().removesuffix(".").strip()
+    head, sep, tail = reason.partition(" / ")
+    if sep and any("\u4e00" <= ch <= "\u9fff" for ch in head) and not any("\u4e00" <= ch <= "\u9fff" for ch in tail):
+        return head, tail
+    return reason, reason
 
 
 def refuse_unsafe_code(files: Mapping[str, bytes]) -> None:

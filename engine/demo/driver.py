@@ -12,6 +12,11 @@ the second answer; once used up, the example alone answers), a single mapping an
 
     {"submit_application": {"budget": 800000},
      "review_application": [{"review_decision": "return"}, {"review_decision": "approve"}]}
+
+When a project waits only on other systems (service tasks published as external tasks), the driver answers
+for those systems too — through the same fetch-and-lock and completion a worker uses — with the scenario's
+answer for the element (``{}`` by default: the system agrees), or ``{"bpmnError": "NO_BUDGET"}`` to have the
+system refuse it with that BPMN error.
 """
 
 from __future__ import annotations
@@ -19,13 +24,16 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from ..commands.external_tasks import TopicRequest
 from ..errors import InvalidStateError, NotFoundError, PermissionDeniedError
 from ..formats.file_fields import file_fields
 from ..formats.file_kinds import BY_NAME
 from ..formats.forms import example_submission
 from ..identity.users import get_user, principal
+from ..queries.incidents import waiting_on_systems
 from ..service import Engine
 from ..store.models import HumanTask
 from .sample_files import sample_pdf
@@ -34,6 +42,8 @@ Answer = Mapping[str, Any]
 ScenarioSpec = Mapping[str, Answer | Sequence[Answer]]
 ActorFn = Callable[[HumanTask], str]
 PDF = BY_NAME["pdf"]
+SYSTEMS = "finance-systems"  # who answers service tasks for the budget system, treasury and platform
+BPMN_ERROR, ERROR_MESSAGE = "bpmnError", "errorMessage"
 
 
 def role_actor(task: HumanTask) -> str:
@@ -150,6 +160,8 @@ class Driver:
         steps: list[Step] = []
         while limit is None or len(steps) < limit:
             open_tasks = self.engine.open_tasks(instance_id)
+            if not open_tasks and self.answer_systems(instance_id, script, stop_at):
+                continue
             if not open_tasks or open_tasks[0].element_id in stop_at:
                 break
             if len(steps) >= max_steps:
@@ -157,3 +169,22 @@ class Driver:
             task = open_tasks[0]
             steps.append(self.complete(task, script.next_answer(task.element_id)))
         return steps
+
+    def answer_systems(self, instance_id: int, script: Scenario, stop_at: Collection[str] = ()) -> bool:
+        """Answer the service tasks the project waits on as their systems would; False when there are none."""
+        waiting = [row for row in self.engine.read(waiting_on_systems, instance_id) if row.element_id not in stop_at]
+        topics = [
+            TopicRequest(topic, timedelta(minutes=5), instance_id=instance_id) for topic in {r.topic for r in waiting}
+        ]
+        locked = self.engine.fetch_and_lock(SYSTEMS, topics, max_tasks=100, actor=SYSTEMS) if topics else []
+        for task in locked:
+            answer = script.next_answer(task["activityId"])
+            code = answer.pop(BPMN_ERROR, None)
+            if code:
+                message = str(answer.pop(ERROR_MESSAGE, ""))
+                self.engine.throw_external_error(
+                    task["id"], SYSTEMS, code, message=message, variables=answer, actor=SYSTEMS
+                )
+            else:
+                self.engine.complete_external(task["id"], SYSTEMS, answer, actor=SYSTEMS)
+        return bool(locked)

@@ -244,12 +244,19 @@ def set_waiting_data(workflow: BpmnWorkflow, data: dict[str, Any]) -> None:
 
 
 def throw_error(
-    workflow: BpmnWorkflow, task_uuid: str, code: str, data: dict[str, Any], *, now: datetime | None = None
+    workflow: BpmnWorkflow,
+    task_uuid: str,
+    code: str,
+    message: str,
+    data: dict[str, Any],
+    *,
+    now: datetime | None = None,
 ) -> bool:
     """Raise BPMN error ``code`` on a waiting service task; ``False`` (nothing changed) when no error
-    boundary event on that task catches it."""
+    boundary event on that task catches it. The path it takes sees ``error_code`` and ``error_message``."""
     task = _waiting_external_task(workflow, task_uuid)
-    event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=dict(data))
+    data = {**data, "error_code": code, "error_message": message}
+    event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=data)
     catching = [
         sibling
         for sibling in (task.parent.children if task.parent is not None else [])

@@ -19,7 +19,10 @@ process must have finished (``false``: it must be left waiting); ``expect.data``
 must hold where the run stops (a decision's result such as the procurement method or a grade, which the
 path alone may not show): the final data if it ended, else the data the first waiting task sees. A task
 with a form answers with a valid example submission overlaid with the given answer, checked by the same
-form rules the inbox uses. A task with no answer left stops the run there (it waits, as it would for a person).
+form rules the inbox uses. A task with no answer left stops the run there (it waits, as it would for a
+person). A service task (an external task for another system) is answered as its system would: with its
+listed answer, else ``{}`` — the system agrees; ``{"bpmnError": "NO_BUDGET", "errorMessage": "…"}`` has it
+refuse with that BPMN error.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from .parsing import ParsedBundle, scenario_process_key
 from .registry_lookup import bans_from, listed_bans
 
 MAX_STEPS = 500
+BPMN_ERROR = "bpmnError"  # in a service task's answer: its system refuses with this BPMN error code
+ERROR_MESSAGE = "errorMessage"  # … and says why
 _SCENARIO_KEYS = {"name", "start", "answers", "expect", "description", "blacklist"}
 _BAN_KEYS = {"credit_code", "starts_on", "ends_on", "reason"}
 _EXPECT_KEYS = {"tasks", "path", "end", "data"}
@@ -190,6 +195,8 @@ def run_scenario(
             for _ in range(max_steps):
                 step = _next_answer(workflow, remaining, parsed)
                 if step is None:
+                    if _answer_systems(workflow, remaining):
+                        continue
                     break
                 task, data = step
                 runtime.complete(workflow, task.task_uuid, data)
@@ -199,9 +206,11 @@ def run_scenario(
                     result, f"超过 {max_steps} 步仍未停止（循环？）", f"still running after {max_steps} steps (a loop?)"
                 )
             result.ended = runtime.is_completed(workflow)
-            result.waiting_at = [t.element_id for t in runtime.ready_tasks(workflow)] + [
-                t.element_id for t in runtime.pending_timers(workflow)
-            ]
+            result.waiting_at = (
+                [t.element_id for t in runtime.ready_tasks(workflow)]
+                + [t.element_id for t in runtime.waiting_external(workflow)]
+                + [t.element_id for t in runtime.pending_timers(workflow)]
+            )
             result.path = _path(workflow)
             result.data = _stop_data(workflow)
     except InvalidDataError as exc:
@@ -240,6 +249,28 @@ def _next_answer(
             return task, dict(answer)
         return task, validate_submission(form, {**example_submission(form), **answer})
     return None
+
+
+def _answer_systems(workflow: Any, remaining: dict[str, list[dict[str, Any]]]) -> bool:
+    """Answer the service tasks the run waits on as their systems would: the scenario's next answer for
+    the element, ``{}`` (the system agrees) when it lists none, ``{"bpmnError": code}`` to refuse; a task
+    whose listed answers are used up waits. False when nothing was answered."""
+    answered = False
+    for task in runtime.waiting_external(workflow):
+        queued = remaining.get(task.element_id)
+        if queued is not None and not queued:
+            continue
+        answer = dict(queued.pop(0)) if queued else {}
+        code = answer.pop(BPMN_ERROR, None)
+        message = str(answer.pop(ERROR_MESSAGE, ""))
+        if code and not runtime.throw_error(workflow, task.task_uuid, str(code), message, answer):
+            raise InvalidDataError(
+                f"no error boundary event on {task.element_id} catches {code!r}", errors={task.element_id: [str(code)]}
+            )
+        if not code:
+            runtime.complete_external(workflow, task.task_uuid, answer)
+        answered = True
+    return answered
 
 
 def _form_of(parsed: ParsedBundle, task: runtime.ReadyTask) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ from engine.documents import blob_store
 from engine.jobs.scheduler import Scheduler
 from engine.service import Engine
 from engine.store.models import Blob, BlobChunk, Document
-from support import csrf_token, login
+from support import csrf_token, login, systems_agree
 
 FIELD = "application_files"
 
@@ -74,6 +74,7 @@ def test_the_reviewer_reads_the_files_the_purchaser_attached(
     done = _complete(client, application_task, {**APPLICATION, FIELD: [plan.json, {"id": photo.json["id"]}]})
     assert done.status_code == 200, done.json
     instance_id = engine.get_task(application_task).instance_id
+    systems_agree(engine, instance_id)  # the budget line is checked before finance reviews
     submitted = engine.task_data(application_task)[FIELD]
     assert [d["name"] for d in submitted] == ["实施方案.pdf", "现场照片.png"]
 
@@ -102,6 +103,7 @@ def test_who_may_not_read_the_project_gets_404_for_its_files(
     login(client, "purchaser_urumqi")
     assert _complete(client, application_task, {**APPLICATION, FIELD: [draft]}).status_code == 200
     instance_id = engine.get_task(application_task).instance_id
+    systems_agree(engine, instance_id)
     for outsider in ("purchaser2_urumqi", "provider_urumqi", "purchaser_karamay", "finance_reviewer_karamay"):
         login(client, outsider)
         assert client.get(f"/documents/{draft['id']}").status_code == 404, outsider

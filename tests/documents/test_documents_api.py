@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from engine.identity import users
 from engine.service import Engine
+from support import systems_agree
 
 FIELD = "application_files"
 
@@ -49,6 +50,7 @@ def test_another_system_uploads_lists_and_downloads_documents(
     )
     assert done.status_code == 200, done.json
     instance_id = engine.get_task(application_task).instance_id
+    systems_agree(engine, instance_id)  # the budget system answers before finance reviews
     finance = token("finance_reviewer_urumqi")
     listed = client.get(f"/api/v1/instances/{instance_id}/documents", headers=finance).json["items"]
     assert [(d["name"], d["stage"], d["field"], d["uploaded_by"]) for d in listed] == [

@@ -25,6 +25,7 @@ from engine.formats.catalogue_sheet import read_catalogue_sheet
 from engine.service import Engine
 from engine.store.migrate import alembic_config, upgrade
 from engine.store.models import CatalogueEntry
+from support import systems_agree
 
 HEADER = ["大类代码", "大类名称", "款代码", "款名称", "目录编码", "项名称", "起始年度", "截止年度"]
 GOOD = [
@@ -178,6 +179,7 @@ def test_an_application_naming_an_item_not_in_effect_is_refused_on_its_field(cat
         purchaser.complete(task, application(catalogue_code="A0104"))
     assert list(caught.value.errors) == ["catalogue_code"]  # the application itself is checked too
     purchaser.complete(task, application(catalogue_code="A0501"))
+    systems_agree(catalogued, started.id)
     assert [t.element_id for t in catalogued.open_tasks(started.id)] == ["review_application"]
 
 

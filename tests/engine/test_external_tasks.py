@@ -243,3 +243,18 @@ def test_two_workers_complete_every_task_exactly_once(engine: Engine, clock: Clo
         assert task.element_id == "adjust_budget"
     for worker in workers:
         worker.dispose()
+
+
+def test_the_designers_check_says_each_language_once() -> None:
+    from engine.definitions.validation import validate_bundle
+
+    model = b"""<?xml version="1.0"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="s"/>
+    <bpmn:sequenceFlow id="f" sourceRef="s" targetRef="call"/><bpmn:serviceTask id="call"/>
+    <bpmn:sequenceFlow id="g" sourceRef="call" targetRef="e"/><bpmn:endEvent id="e"/></bpmn:process>
+</bpmn:definitions>"""
+    (problem,) = validate_bundle({"p.bpmn": model}, scenarios=False).problems
+    assert problem.element_id == "call"
+    assert "服务任务没有主题" in problem.zh and "a service task needs a topic" not in problem.zh
+    assert problem.en.startswith("a service task needs a topic") and "服务任务" not in problem.en

@@ -8,6 +8,7 @@ from lifecycle_helpers import application
 from engine.demo.driver import Driver
 from engine.errors import InvalidDataError
 from engine.service import Engine
+from support import systems_agree
 
 
 def test_invalid_application_is_refused_per_field_and_changes_nothing(driver: Driver, shipped: Engine) -> None:
@@ -42,6 +43,7 @@ def test_invalid_application_is_refused_per_field_and_changes_nothing(driver: Dr
     assert after.error is None, "a refused submission is the user's mistake, not a process failure"
 
     shipped.complete(task.id, driver.answer(task, application()), actor="purchaser_karamay")
+    systems_agree(shipped, project.id)
     assert [t.element_id for t in shipped.open_tasks(project.id)] == ["review_application"]
 
 

@@ -1,6 +1,7 @@
 """Shared fixtures for the shipped-process tests: the parsed definitions and an in-memory driver.
 
-The driver completes user tasks the way a person would through the engine: it builds a valid
+The driver completes user tasks the way a person would through the engine (and answers service tasks as
+their systems would when all is well): it builds a valid
 submission from the task's own form (``example_submission``), applies the scenario's overrides and
 passes the result through ``validate_submission``. A process that reads a key no form writes, or a
 scenario value a form would refuse, therefore fails here and not in production.
@@ -16,10 +17,12 @@ from typing import Any
 import pytest
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
 from SpiffWorkflow.util.task import TaskState
 
 from engine.formats.forms import example_submission, load_form, validate_submission
+from engine.spiff import runtime
+from engine.spiff.parsing import ServflowBpmnParser
 from engine.spiff.registry_lookup import bans_from, listed_bans
 from engine.spiff.scripting import make_script_engine
 
@@ -59,8 +62,8 @@ def servflow_settings() -> dict[str, dict[str, dict[str, str]]]:
 
 
 @pytest.fixture(scope="session")
-def parser() -> SpiffBpmnParser:
-    result = SpiffBpmnParser(validator=VALIDATOR)
+def parser() -> ServflowBpmnParser:
+    result = ServflowBpmnParser(validator=VALIDATOR)
     result.add_bpmn_files([str(p) for p in bpmn_files()])
     result.add_dmn_files([str(p) for p in dmn_files()])
     return result
@@ -109,6 +112,7 @@ class Run:
         task.data.update(submitted)
         task.run()
         self.workflow.do_engine_steps()
+        systems_agree(self.workflow)
         self.done.append(task_id)
         return submitted
 
@@ -135,6 +139,14 @@ class Run:
         return self.done.count(task_id)
 
 
+def systems_agree(workflow: BpmnWorkflow) -> None:
+    """Answer every service task the run waits on as its system would when all is well (the budget line
+    is there, the treasury pays): these tests are about the people's paths; tests/engine has the systems'."""
+    while waiting := runtime.waiting_external(workflow):
+        for task in waiting:
+            runtime.complete_external(workflow, task.task_uuid, {})
+
+
 #: The registry's blacklist as these in-memory runs see it (``provider_ban`` in the credit checks).
 SAMPLE_BANS = (
     {"credit_code": "91650100MA77XY8124", "starts_on": "2024-03-01", "ends_on": "2027-02-28", "reason": "严重违法失信"},
@@ -149,7 +161,7 @@ def sample_blacklist() -> Iterator[None]:
 
 
 @pytest.fixture
-def start(parser: SpiffBpmnParser, forms: dict[str, Any], settings: dict[str, Any]) -> Any:
+def start(parser: ServflowBpmnParser, forms: dict[str, Any], settings: dict[str, Any]) -> Any:
     """``start(process_id, **data)``: a running workflow stopped at its first wait state."""
 
     def _start(process_id: str, **data: Any) -> Run:
@@ -158,6 +170,7 @@ def start(parser: SpiffBpmnParser, forms: dict[str, Any], settings: dict[str, An
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(data)
         workflow.do_engine_steps()
+        systems_agree(workflow)
         return Run(workflow, forms, settings)
 
     return _start

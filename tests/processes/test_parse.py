@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 from lxml import etree
-from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from engine.calendars.deadlines import DeadlineRule
 from engine.definitions.shipped import shipped_bundle
 from engine.identity.roles import ROLES
-from engine.spiff.parsing import parse_bundle
+from engine.spiff.parsing import ServflowBpmnParser, parse_bundle
 from engine.spiff.scripting import check_code
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
@@ -37,8 +37,8 @@ STAGES = ("apply", "review", "procure", "sign", "supervise", "accept", "evaluate
 ROLE_LABELS = {role.zh for role in ROLES if role.code != "designer"}
 DISCLOSE_KINDS = {"intent", "result", "contract", "acceptance", "single_source"}
 FLOW_NODES = (
-    "startEvent", "endEvent", "userTask", "scriptTask", "businessRuleTask", "callActivity",
-    "exclusiveGateway", "parallelGateway",
+    "startEvent", "endEvent", "userTask", "scriptTask", "serviceTask", "businessRuleTask", "callActivity",
+    "boundaryEvent", "exclusiveGateway", "parallelGateway",
 )  # fmt: skip
 # Set by the engine when it starts a project, not by a form.
 ENGINE_VARIABLES = {"locality"}
@@ -81,9 +81,9 @@ def written_by_scripts_and_decisions(documents: dict[str, Any]) -> set[str]:
 
 
 @pytest.mark.parametrize("name", BPMN)
-def test_each_bpmn_file_parses_alone_or_with_its_callees(name: str, parser: SpiffBpmnParser) -> None:
+def test_each_bpmn_file_parses_alone_or_with_its_callees(name: str, parser: ServflowBpmnParser) -> None:
     stem = name.removesuffix(".bpmn")
-    single = SpiffBpmnParser(validator=VALIDATOR)
+    single = ServflowBpmnParser(validator=VALIDATOR)
     single.add_bpmn_file(str(PROCESSES / name))
     single.add_dmn_files([str(PROCESSES / d) for d in DMN])
     assert single.get_process_ids() == [stem], "one executable process, id = file stem"
@@ -94,7 +94,7 @@ def test_each_bpmn_file_parses_alone_or_with_its_callees(name: str, parser: Spif
 
 @pytest.mark.parametrize("name", DMN)
 def test_each_decision_table_parses(name: str) -> None:
-    single = SpiffBpmnParser(validator=VALIDATOR)
+    single = ServflowBpmnParser(validator=VALIDATOR)
     single.add_dmn_file(str(PROCESSES / name))  # validates against the DMN 1.3 schema
     stem = name.removesuffix(".dmn")
     assert stem in single.dmn_parsers, "decision id = file stem"

@@ -37,6 +37,8 @@ class TopicSchema(Schema):
     topicName = Text(required=True, validate=validate.Length(min=1, max=200))
     lockDuration = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_MS))
     variables = fields.List(Text(validate=validate.Length(min=1, max=100)), validate=validate.Length(max=200))
+    businessKey = Text(validate=validate.Length(min=1, max=100))
+    processInstanceId = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class FetchAndLockSchema(Schema):

@@ -50,6 +50,8 @@ def fetch_and_lock(args: dict[str, Any]) -> Response:
             topic["topicName"],
             timedelta(milliseconds=topic["lockDuration"]),
             tuple(topic["variables"]) if topic.get("variables") is not None else None,
+            business_key=topic.get("businessKey"),
+            instance_id=topic.get("processInstanceId"),
         )
         for topic in args["topics"]
     ]
