@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import bench_deploy, bench_documents, bench_engine, bench_inbox, bench_throughput
+from bench import bench_deploy, bench_documents, bench_engine, bench_external_tasks, bench_inbox, bench_throughput
 from bench.common import machine
 from bench.servers import pg_database
 
@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "throughput": lambda: bench_throughput.main([]),
     "inbox": lambda: bench_inbox.main([]),
     "documents": lambda: bench_documents.main([]),
+    "external": lambda: bench_external_tasks.main([]),
 }
 
 

@@ -1,7 +1,8 @@
-"""Real processes on loopback for the throughput benchmark and the scale-out test.
+"""Real processes on loopback for the benchmarks and the tests that need whole processes (scale-out, workers).
 
-A fresh PostgreSQL database per run, gunicorn app servers and scheduler processes started as their own
-process groups (so stopping one also stops its workers), API tokens, and a dependency-free JSON client.
+A fresh PostgreSQL database per run, gunicorn app servers, scheduler processes, external-task workers and
+the finance simulator started as their own process groups (so stopping one also stops its workers), API
+tokens, and a dependency-free JSON client.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from engine.store.migrate import upgrade
 from engine.store.models import User
 
 REPO = Path(__file__).resolve().parent.parent
+SERVFLOW = Path(sys.executable).with_name("servflow")  # the console script of the interpreter's environment
 PG_SERVER = os.environ.get("SERVFLOW_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
 
@@ -64,6 +66,15 @@ def admin_tokens(engine: Engine, count: int, username: str = "bench_admin") -> l
         values = [issue_token(uow.session, user, f"client {n}") for n in range(count)]
         uow.commit()
     return values
+
+
+def user_token(engine: Engine, username: str, name: str = "worker") -> str:
+    """A new API token of an existing user (the demo's ``worker_region`` …)."""
+    with engine.unit_of_work(write=True) as uow:
+        user = uow.session.scalars(select(User).where(User.username == username)).one()
+        value = issue_token(uow.session, user, name)
+        uow.commit()
+    return value
 
 
 @dataclass
@@ -139,14 +150,29 @@ def scheduler(database_url: str, owner: str, log: Path, *, interval: float = 1.0
     return Process(owner, args, child_env(database_url), log)
 
 
-def wait_until_serving(port: int, process: Process, timeout: float = 30.0) -> None:
-    """Poll the API until the app answers (a 401 is an answer: the app is up, we sent no token)."""
+def servflow_worker(url: str, token: str, topics: Sequence[str], finance_url: str, log: Path, *args: str) -> Process:
+    """``servflow worker --topic … --url URL`` (not yet started); ``args``: more of its options."""
+    command = [str(SERVFLOW), "worker", "--url", url, "--finance-url", finance_url, *args]
+    for topic in topics:
+        command += ["--topic", topic]
+    env = {**os.environ, "SERVFLOW_WORKER_TOKEN": token, "PYTHONUNBUFFERED": "1"}
+    return Process(f"worker:{log.stem}", command, env, log)
+
+
+def finance_sim(port: int, log: Path) -> Process:
+    """``servflow finance-sim --port PORT`` on 127.0.0.1 (not yet started); ready when ``/healthz`` answers."""
+    command = [str(SERVFLOW), "finance-sim", "--port", str(port)]
+    return Process(f"finance-sim:{port}", command, {**os.environ, "PYTHONUNBUFFERED": "1"}, log)
+
+
+def wait_until_serving(port: int, process: Process, timeout: float = 30.0, path: str = "/api/v1/tasks") -> None:
+    """Poll ``path`` until the process answers (a 401 is an answer: the app is up, we sent no token)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.popen is not None and process.popen.poll() is not None:
             raise RuntimeError(f"{process.name} exited early:\n{process.output()[-3000:]}")
         with suppress(OSError):
-            status, _ = request(port, "GET", "/api/v1/tasks", None, token=None, timeout=2)
+            status, _ = request(port, "GET", path, None, token=None, timeout=2)
             if status in (200, 401):
                 return
         time.sleep(0.2)

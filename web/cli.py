@@ -162,6 +162,57 @@ def scheduler(once: bool, interval: float, lease: float) -> None:
     sched.main(args)
 
 
+@main.command()
+@click.option("--topic", "topics", multiple=True, required=True, help="a topic to work on (repeat for more)")
+@click.option("--url", default="http://127.0.0.1:5000", show_default=True, envvar="SERVFLOW_URL", help="servflow's URL")
+@click.option("--token", envvar="SERVFLOW_WORKER_TOKEN", required=True, help="API token of a user with role worker")
+@click.option("--worker-id", default=None, help="the lock holder's name [default: <host>-<pid>]")
+@click.option("--max-tasks", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--lock-ms", default=60_000, show_default=True, type=click.IntRange(1_000, 86_400_000))
+@click.option("--long-poll-ms", default=30_000, show_default=True, type=click.IntRange(0, 60_000))
+@click.option(
+    "--finance-url", default="http://127.0.0.1:5055", show_default=True, envvar="SERVFLOW_FINANCE_URL",
+    help="the budget system, treasury and procurement platform the handlers call",
+)  # fmt: skip
+@click.option("--once", is_flag=True, help="fetch once, answer what came, exit")
+def worker(
+    topics: tuple[str, ...],
+    url: str,
+    token: str,
+    worker_id: str | None,
+    max_tasks: int,
+    lock_ms: int,
+    long_poll_ms: int,
+    finance_url: str,
+    once: bool,
+) -> None:
+    """Do the external tasks of TOPICs with the shipped handlers (budget.check, budget.commit, treasury.pay,
+    procurement.publish) until SIGTERM."""
+    from workers import run
+    from workers.client import ApiError
+
+    settings = run.Settings(topics, max_tasks=max_tasks, lock_ms=lock_ms, long_poll_ms=long_poll_ms)
+    try:
+        started = run.start(url, token, settings, worker_id=worker_id, finance_url=finance_url)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--topic") from None
+    try:
+        started.run(once=once)
+    except ApiError as exc:
+        raise click.ClickException(f"servflow refused the worker: {exc}") from None
+
+
+@main.command("finance-sim")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5055, show_default=True)
+def finance_sim(host: str, port: int) -> None:
+    """Run the simulated budget system, treasury and procurement platform (tests and the demo)."""
+    from workers import finance_sim as sim
+
+    click.echo(f"finance simulator at http://{host}:{port}/  (Ctrl+C to stop)")
+    sim.serve(host, port)
+
+
 @main.group()
 def calendar() -> None:
     """Working-day calendars (holidays, 调休, local days such as 古尔邦节)."""
