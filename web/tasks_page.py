@@ -16,8 +16,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from engine.errors import ConflictError, InvalidDataError, NotFoundError, PermissionDeniedError, ServflowError
 from engine.identity import access
-from engine.queries import inbox, project_page
+from engine.queries import inbox, incidents, project_page
 from engine.queries.option_labels import label_of
+from engine.service import Engine
 
 from .auth import current_principal, login_required
 from .csrf import csrf_token
@@ -159,7 +160,7 @@ def complete(task_id: int) -> Any:
         body = error_body(exc)
         body["message"] = t("task.fix_errors")
         return body, 422
-    following = "、".join(dict.fromkeys(next_names)) or t("task.nothing_next")
+    following = "、".join(dict.fromkeys(next_names)) or _systems_next(engine, instance_id) or t("task.nothing_next")
     flash(t("task.completed_next", name=done.name, next=following), "success")
     return {"ok": True, "redirect": url_for("projects.show", instance_id=instance_id)}
 
@@ -231,3 +232,11 @@ def act(task_id: int, action: str) -> Any:
         return _back(task_id)
     flash(message, "success")
     return _back(task_id)
+
+
+def _systems_next(engine: Engine, instance_id: int) -> str:
+    """What the project waits for when no person acts next: the other systems' work (核对预算指标 …)."""
+    waiting = engine.read(incidents.waiting_on_systems, instance_id)
+    if not waiting:
+        return ""
+    return t("task.waiting_systems", names="、".join(dict.fromkeys(row.name for row in waiting)))

@@ -14,6 +14,7 @@ from document_samples import APPLICATION, EXE, PDF, PNG
 from playwright.sync_api import Page, expect
 
 from engine.demo.seed import shipped_bundle
+from support import systems_agree
 
 pytestmark = pytest.mark.browser
 
@@ -48,6 +49,7 @@ def test_files_go_with_the_application_to_the_reviewer_and_the_project_page(
     expect(page.locator("#project-documents")).to_contain_text("实施方案.pdf")
     expect(page.locator("#project-documents")).not_to_contain_text("现场照片.png")
 
+    systems_agree(engine, instance.id)  # the budget system confirms the line before finance reviews
     live_app.logout(page)
     live_app.login(page, "finance_reviewer_urumqi")
     (review,) = engine.open_tasks(instance.id)

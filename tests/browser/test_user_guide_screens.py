@@ -35,6 +35,7 @@ from engine.identity.localities import ensure_default_localities
 from engine.jobs.scheduler import Scheduler
 from engine.service import Engine
 from engine.store.models import Deployment, HumanTask, Organization, ProcessVersion
+from support import systems_agree
 
 pytestmark = pytest.mark.browser
 
@@ -453,10 +454,14 @@ def test_purchaser_starts_a_project_applies_with_files_and_follows_it(guide: Gui
     expect(files.locator(".fjs-form-field-error")).to_contain_text("只收")
     guide.shot("purchaser-attach", files)
     guide.submit(apply_id)
-    expect(page.locator(".flash")).to_contain_text("任务已办结：填报项目申报书。下一步：审核项目申报")
+    expect(page.locator(".flash")).to_contain_text("任务已办结：填报项目申报书。下一步：等待外部系统处理（核对预算指标）")
+    expect(page.locator("#waiting-systems")).to_contain_text("budget.check")
+    guide.shot("purchaser-budget-check", page.locator(".flash"), page.locator("#waiting-systems"))
+    systems_agree(engine, int(page.url.rsplit("/", 1)[1]))  # the budget system confirms the line
+    page.reload()
     expect(page.locator("#next-steps")).to_contain_text("乌鲁木齐市财政局 · 财政部门 · 待认领")
     expect(page.locator("[data-stage='review'].step")).to_contain_text("进行中")
-    guide.shot("purchaser-submitted", page.locator(".flash"), page.locator("#next-steps"))
+    guide.shot("purchaser-submitted", page.locator("#next-steps"))
     instance_id = int(page.url.rsplit("/", 1)[1])
 
     # the returned one waits in the inbox, overdue; the reviewer's reasons are on its page
@@ -667,10 +672,12 @@ def test_agent_publishes_opens_bids_and_the_panel_evaluates(guide: Guide, tmp_pa
     deadline.fill("2026/4/27")
     deadline.press("Enter")
     guide.submit(notice.id)
-    expect(page.locator(".flash")).to_contain_text("下一步：开标/接收响应文件")
+    expect(page.locator(".flash")).to_contain_text("下一步：等待外部系统处理（推送采购公告至采购平台）")
     expect(page.locator("#project-parties")).to_contain_text(agent.name)  # the agent named is now the project's
-
     assert engine.task_data(notice.id)["response_deadline"] == "2026-04-27"
+    systems_agree(engine, notice.instance_id)  # the procurement platform publishes it
+    page.reload()
+    expect(page.locator("#next-steps")).to_contain_text("开标/接收响应文件")
 
     clock.set(days=14)  # the deadline has passed: the bids are opened
     today = clock.today.isoformat()
@@ -720,8 +727,11 @@ def test_agent_publishes_opens_bids_and_the_panel_evaluates(guide: Guide, tmp_pa
     form.locator("[data-field-key='award_letter'] input[type=file]").set_input_files(str(tmp_path / "中标通知书.pdf"))
     expect(form.locator("[data-field-key='award_letter'] li[data-document-id]")).to_have_count(1)
     guide.submit(award.id)
-    expect(page.locator(".flash")).to_contain_text("下一步：确认签约")
+    expect(page.locator(".flash")).to_contain_text("下一步：等待外部系统处理（推送结果公告至采购平台）")
     expect(page.locator("#project-disclosures")).to_contain_text("结果公告")
+    systems_agree(engine, award.instance_id)  # the platform publishes the result too
+    page.reload()
+    expect(page.locator("#next-steps")).to_contain_text("确认签约")
 
     guide.live.logout(page)  # the announcement is public: no sign-in
     guide.go("/public/?kind=result")
