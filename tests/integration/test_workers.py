@@ -19,12 +19,22 @@ from urllib.parse import quote, urlsplit
 from finance_stack import Stack
 from sqlalchemy import func, select
 
+from engine.definitions.shipped import shipped_bundle
+from engine.demo.driver import Driver
 from engine.service import Engine
 from engine.store.models import AuditEvent, ExternalTask
 
 DEPARTMENT = "乌鲁木齐市民政局"  # a demo department: the simulator has a budget line for it
 TOPICS = ("budget.check", "procurement.publish", "budget.commit", "treasury.pay")
 JOBS = 1000
+#: The shipped lifecycle's service tasks, in the order a project reaches them.
+SHIPPED_SERVICE_TASKS = [
+    "check_budget",
+    "push_notice_to_platform",
+    "push_award_to_platform",
+    "commit_budget",
+    "send_payment_instruction",
+]
 
 
 def start_chain(engine: Engine, key: str, **data: Any) -> int:
@@ -167,6 +177,34 @@ def test_the_shipped_handlers_check_publish_commit_and_pay_and_map_refusals(stac
     assert refused[0]["data"]["retries"] == 0
     assert "servflow refused the complete" in refused[0]["data"]["message"]
     assert "budget_available_amount" in refused[0]["data"]["message"]
+
+
+def test_the_shipped_lifecycle_runs_to_its_end_with_a_worker_answering_for_the_finance_systems(stack: Stack) -> None:
+    stack.engine.deploy(shipped_bundle(), "650000", "test")
+    data = {"project_name": "社区居家养老服务", "department": DEPARTMENT}
+    purchaser = "purchaser_urumqi"
+    project = stack.engine.start("lifecycle", locality="650100", business_key="LIFE-1", data=data, actor=purchaser).id
+    stack.worker("finance", topics=TOPICS)
+    people = Driver(stack.engine)  # the people's tasks; the service tasks are the worker's
+    application = {"department": DEPARTMENT, "budget": 800_000, "in_catalogue": False}
+    answers = {"submit_application": application, "record_bids": {"bid_count": 5}}
+    deadline = time.monotonic() + 120
+    while stack.engine.get_instance(project).status == "running":
+        assert time.monotonic() < deadline, stack.processes[-1].output()[-3000:]  # the worker's log
+        if stack.engine.open_tasks(project):
+            people.run(project, answers, stop_at=SHIPPED_SERVICE_TASKS)
+        else:
+            time.sleep(0.2)  # waiting on the finance systems
+
+    detail = stack.project(project)
+    assert detail["status"] == "completed"
+    done = events(detail, "external_task_completed")
+    assert [event["element_id"] for event in done] == SHIPPED_SERVICE_TASKS
+    assert {event["data"]["worker"] for event in done} == {"finance"}
+    (line,) = stack.finance("GET", f"/budget/lines?department={quote(DEPARTMENT)}")
+    assert done[0]["data"]["variables"]["budget_line"] == line["code"]
+    assert line["available"] < line["total"]  # the contract amount committed against it
+    assert done[-1]["data"]["variables"]["treasury_instruction_id"].startswith("LIFE-1-")
 
 
 def test_sigterm_finishes_the_task_in_hand_an_idle_worker_stops_at_once_a_refused_one_exits(stack: Stack) -> None:
