@@ -31,7 +31,7 @@ run: install
 	$(BIN)/servflow db upgrade
 	$(BIN)/servflow deploy
 	$(BIN)/servflow seed
-	$(BIN)/servflow serve --host $(HOST) --port $(PORT)
+	$(BIN)/servflow serve --host $(HOST) --port $(PORT) --demo-systems
 
 lint: .stamp-python
 	$(BIN)/ruff check .

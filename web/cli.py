@@ -139,13 +139,17 @@ def seed() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
-def serve(host: str, port: int) -> None:
+@click.option("--demo-systems", is_flag=True, help="also run the simulated finance systems and a worker")
+def serve(host: str, port: int, demo_systems: bool) -> None:
     """Run the web app (development server; use gunicorn 'web:create_app()' in production)."""
     from werkzeug.serving import run_simple
 
     from web import create_app
+    from web import demo_systems as systems
 
     app = create_app({"SCHEDULER_ENABLED": True})
+    if demo_systems and systems.start(_engine(), f"http://{host}:{port}"):
+        click.echo(f"demo finance systems at http://127.0.0.1:{systems.FINANCE_PORT}/, a worker on the shipped topics")
     click.echo(f"servflow is running at http://{host}:{port}/  (Ctrl+C to stop)")
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
