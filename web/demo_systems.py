@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,7 @@ def start(engine: Engine, url: str) -> list[subprocess.Popen[bytes]]:
         ),
     ]
     atexit.register(stop, children)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a terminated server stops its children too
     return children
 
 
