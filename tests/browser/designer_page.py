@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 FORM_PANEL = "#form-editor .fjs-properties-panel"
+PANEL_DEBOUNCE_MS = 600  # bpmn-js-properties-panel's debounceInput (form-js's is 300)
 
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]
@@ -64,7 +65,9 @@ def centre(page: Page, element_id: str) -> Point:
 
 
 def click_element(page: Page, element_id: str) -> None:
-    page.mouse.click(*centre(page, element_id))
+    """Select an element by clicking it — unless it is selected already: a click would deselect it."""
+    if selected(page) != [element_id]:
+        page.mouse.click(*centre(page, element_id))
 
 
 def context_pad(page: Page, action: str) -> None:
@@ -92,6 +95,29 @@ def connect(page: Page, source: str, target: str) -> None:
     context_pad(page, "connect")
     page.mouse.move(*centre(page, target), steps=5)
     page.mouse.click(*centre(page, target))
+
+
+def between(page: Page, left: str, right: str) -> Point:
+    """The screen point halfway between two shapes side by side (on the flow joining them, if one does)."""
+    a, b = screen_box(page, left), screen_box(page, right)
+    return (a["x"] + a["width"] + b["x"]) / 2, a["y"] + a["height"] / 2
+
+
+def name_it(page: Page, name: str) -> None:
+    """Type the name of an element whose name is open for typing (a new task, or after a double click)."""
+    page.keyboard.type(name)
+    page.keyboard.press("Enter")
+
+
+def fill_entry(page: Page, entry: str, value: str, panel: str = "#properties") -> None:
+    """Type into a properties-panel entry (its input's id is bio-properties-panel-<entry>) and leave it.
+
+    The panel writes what was typed a moment after the last key (its debounce); a click on the canvas
+    before then is lost to the panel's re-rendering, so this waits as long as a person would anyway."""
+    field = page.locator(f"{panel} #bio-properties-panel-{entry}")
+    field.fill(value)
+    field.press("Tab")
+    page.wait_for_timeout(PANEL_DEBOUNCE_MS + 100)
 
 
 def make_space(page: Page, at: Point, width: float) -> None:
@@ -133,6 +159,37 @@ def drag_to_form(page: Page, field_type: str) -> None:
     page.mouse.move(*drop, steps=10)
     page.mouse.up()
     expect(fields).to_have_count(count + 1)
+
+
+def name_field(page: Page, label: str, key: str) -> None:
+    """Give the form field selected in the form editor its label and 字段名 (key)."""
+    open_group(page, "general", FORM_PANEL)
+    fill_entry(page, "label", label, FORM_PANEL)
+    fill_entry(page, "key", key, FORM_PANEL)
+
+
+# --- the scenario table ----------------------------------------------------------------------------------
+
+
+def scenario(page: Page, index: int) -> Locator:
+    return page.locator("#scenario-table .sf-scenario").nth(index)
+
+
+def add_answer(page: Page, index: int, task: str, answer: str = "") -> None:
+    """Add a task visit to scenario `index`: the task chosen from the diagram's, the answer as key = value lines."""
+    scenario(page, index).locator(".sf-scenario-add-answer").click()
+    row = scenario(page, index).locator(".sf-scenario-answers tbody tr").last
+    row.locator(".sf-scenario-task").select_option(task)
+    if answer:
+        row.locator(".sf-scenario-answer").fill(answer)
+        row.locator(".sf-scenario-answer").press("Tab")
+
+
+def expect_tasks(page: Page, index: int, tasks: list[str]) -> None:
+    """Type the tasks scenario `index` expects, in order."""
+    field = scenario(page, index).locator(".sf-scenario-tasks")
+    field.fill(", ".join(tasks))
+    field.press("Tab")
 
 
 def selected(page: Page) -> list[str]:

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from designer_page import add_answer, expect_tasks
 from playwright.sync_api import Page, expect
 
 from engine.demo.seed import shipped_bundle
@@ -33,13 +34,8 @@ def test_a_city_deploys_a_stage_change_acknowledging_the_lifecycle_warnings(live
         }"""
     )
     page.click("#tabbtn-scenarios")  # the first scenario, in the table: now the leader approves too
-    first = page.locator("#scenario-table .sf-scenario").first
-    first.locator(".sf-scenario-add-answer").click()
-    first = page.locator("#scenario-table .sf-scenario").first
-    first.locator(".sf-scenario-task").last.select_option("approve_outside_catalogue")
-    tasks = first.locator(".sf-scenario-tasks")
-    tasks.fill("review_application, approve_outside_catalogue")
-    tasks.press("Tab")
+    add_answer(page, 0, "approve_outside_catalogue")
+    expect_tasks(page, 0, ["review_application", "approve_outside_catalogue"])
     own = json.loads(page.locator("#scenarios-text").input_value())["scenarios"][0]
     assert own["answers"]["approve_outside_catalogue"] == [{}]
     assert own["expect"]["tasks"] == ["review_application", "approve_outside_catalogue"]
