@@ -9,7 +9,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import bench_deploy, bench_documents, bench_engine, bench_external_tasks, bench_inbox, bench_throughput
+from bench import (
+    bench_deploy,
+    bench_documents,
+    bench_engine,
+    bench_external_tasks,
+    bench_inbox,
+    bench_loop_shapes,
+    bench_throughput,
+)
 from bench.common import machine
 from bench.servers import pg_database
 
@@ -28,6 +36,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "inbox": lambda: bench_inbox.main([]),
     "documents": lambda: bench_documents.main([]),
     "external": lambda: bench_external_tasks.main([]),
+    "loops": lambda: bench_loop_shapes.main(),
 }
 
 

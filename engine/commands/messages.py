@@ -3,7 +3,8 @@
 The procurement platform reports bids, the treasury reports a payment: each names the project by its
 business key (项目编号) and the message by its BPMN name (``<bpmn:message name="bids_reported">``).
 The project must be waiting for that message — at a message catch event, a receive task, an
-event-based gateway or a message boundary event — or the message is refused with a clear conflict;
+event-based gateway, a message boundary event or the message start of an event sub-process — or the
+message is refused with a clear conflict;
 nothing is queued for later. Delivery is one command: the instance is locked, the message caught,
 the workflow run to its next wait state, all in the caller's unit of work.
 

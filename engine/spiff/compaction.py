@@ -9,21 +9,18 @@ so after every command it removes what the engine no longer reads:
 * a finished task on the path to a live task is spliced out (its children move up to its parent),
   which keeps ancestry between live tasks intact (parallel joins use it) while the depth stays flat.
 
-Kept, because SpiffWorkflow reads them: the root, every live task's parent (joins look at it and a
-predicted task inherits its data), finished join tasks and their parents while the same join is still
-pending (they carry the other branches' data), each workflow's ``last_task`` (a call activity copies
-its data out of it) and any task a sub-workflow hangs from. A completed sub-workflow whose calling task
-was removed goes too.
+What stays because SpiffWorkflow still reads it is decided in ``retention``. A completed sub-workflow
+whose calling task was removed goes too.
 """
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
-from SpiffWorkflow.util.task import TaskState
+
+from .retention import fold_end_arrivals, is_live, retained
 
 
 def compact(workflow: BpmnWorkflow) -> int:
@@ -36,36 +33,11 @@ def compact(workflow: BpmnWorkflow) -> int:
     return removed
 
 
-def _live(task: Task) -> bool:
-    return not task.has_state(TaskState.FINISHED_MASK)
-
-
-def _protected(wf: BpmnWorkflow, top: BpmnWorkflow) -> set[UUID]:
-    keep: set[UUID] = {wf.task_tree.id}
-    if wf.last_task is not None:
-        keep.add(wf.last_task.id)
-    pending_joins = set()
-    for task in wf.tasks.values():
-        if _live(task):
-            keep.add(task.id)
-            if task._parent is not None:
-                keep.add(task._parent)
-            if isinstance(task.task_spec, UnstructuredJoin):
-                pending_joins.add(task.task_spec)
-        if task.id in top.subprocesses and not top.subprocesses[task.id].completed:
-            keep.add(task.id)
-    for task in wf.tasks.values():
-        if task.task_spec in pending_joins and not _live(task):
-            keep.add(task.id)
-            if task._parent is not None:
-                keep.add(task._parent)
-    return keep
-
-
 def _compact_tree(wf: BpmnWorkflow, top: BpmnWorkflow) -> int:
     if wf.is_completed():
         return 0
-    keep = _protected(wf, top)
+    fold_end_arrivals(wf)
+    keep = retained(wf, top)
     has_live = _mark(wf.task_tree, keep)
     before = len(wf.tasks)
     stack = [wf.task_tree]
@@ -86,7 +58,7 @@ def _mark(root: Task, keep: set[UUID]) -> dict[UUID, bool]:
     while stack:
         task, visited = stack.pop()
         if visited:
-            has_live[task.id] = _live(task) or task.id in keep or any(has_live[c] for c in task._children)
+            has_live[task.id] = is_live(task) or task.id in keep or any(has_live[c] for c in task._children)
             continue
         stack.append((task, True))
         stack.extend((child, False) for child in task.children)
@@ -102,7 +74,7 @@ def _drop_dead_children(wf: BpmnWorkflow, task: Task, has_live: dict[UUID, bool]
 def _splice_chain(wf: BpmnWorkflow, parent: Task, child: Task, keep: set[UUID], has_live: dict[UUID, bool]) -> Task:
     """Remove finished, unprotected tasks between ``parent`` and the next task worth keeping."""
     current = child
-    while current.id not in keep and not _live(current):
+    while current.id not in keep and not is_live(current):
         _drop_dead_children(wf, current, has_live)
         if len(current._children) != 1:
             break

@@ -1,0 +1,105 @@
+"""Every loop shape keeps a flat cost per turn, and its joins still wait for the right branches.
+
+The shapes (``bench/loop_shapes.py``, models in ``tests/fixtures/bpmn/loops``) put in a loop body what made
+compaction keep history: parallel and inclusive split/join, multi-instance tasks, sub-processes, boundary
+events, an event sub-process, a nested loop. Each turn checks after every step which tasks wait, with the
+state saved and loaded between steps as a command does, so a join that fires early or waits forever fails
+the turn. The cost comparison is an A/B as in ``test_long_loop``: one turn from the stored state after turn
+5 and one from a late turn of the same phase (965: every shape's pattern repeats every 60 turns), timed
+alternately, fastest runs compared.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bench.loop_shapes import SHAPES, Run, Shape
+from engine.service import Engine
+from support import fixture_bytes
+
+TURNS = 1000
+EARLY, LATE = 5, 965
+
+
+def _turn_cost(snapshot: Run, turn: int) -> float:
+    run = snapshot.copy()
+    start = time.perf_counter()
+    run.shape.turn(run, turn)
+    return time.perf_counter() - start
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=[s.key for s in SHAPES])
+def test_every_phase_of_a_shape_keeps_its_joins(shape: Shape) -> None:
+    run = Run.start(shape, 61)
+    for turn in range(1, 62):
+        shape.turn(run, turn)
+    assert run.finished()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", SHAPES, ids=[s.key for s in SHAPES])
+def test_a_thousand_turns_end_with_flat_state_and_cost(shape: Shape) -> None:
+    run = Run.start(shape, TURNS)
+    snapshots: dict[int, Run] = {}
+    for turn in range(1, TURNS + 1):
+        if turn in (EARLY, LATE, TURNS):
+            snapshots[turn] = run.copy()
+        shape.turn(run, turn)
+    assert run.finished()
+
+    early_size, last_size = len(snapshots[EARLY].state), len(snapshots[TURNS].state)
+    assert last_size <= early_size * 1.1, (early_size, last_size)
+    early, late = [], []
+    for _ in range(15):
+        early.append(_turn_cost(snapshots[EARLY], EARLY))
+        late.append(_turn_cost(snapshots[LATE], LATE))
+    assert min(late) <= min(early) * 1.5, (min(early), min(late))
+
+
+def _open(engine: Engine, instance_id: int) -> list[str]:
+    return sorted(task.element_id for task in engine.open_tasks(instance_id))
+
+
+def _complete(engine: Engine, instance_id: int, element_id: str) -> None:
+    task = next(t for t in engine.open_tasks(instance_id) if t.element_id == element_id)
+    engine.complete(task.id, {"comment": element_id}, actor="provider")
+
+
+def test_a_parallel_join_in_a_loop_waits_for_this_turns_other_branch(engine: Engine) -> None:
+    """Stock SpiffWorkflow 3.2 counts last turn's arrival at the join again and fires without the report."""
+    engine.deploy(fixture_bytes("bpmn/loops/parallel.bpmn"), "650000")
+    instance = engine.start("loop_parallel", locality="650000", business_key="WEEKLY", data={"total": 3})
+    for first, second in (("report", "spot_check"), ("spot_check", "report"), ("report", "spot_check")):
+        assert _open(engine, instance.id) == ["report", "spot_check"]
+        _complete(engine, instance.id, first)
+        assert _open(engine, instance.id) == [second]  # one branch done, the other not, after save and load
+        _complete(engine, instance.id, second)
+    assert engine.get_instance(instance.id).status == "completed"
+
+
+def test_an_inclusive_join_waits_for_a_person_when_a_script_branch_arrives_at_once(engine: Engine) -> None:
+    engine.deploy(fixture_bytes("bpmn/loops/inclusive_mi.bpmn"), "650000")
+    instance = engine.start("loop_inclusive_mi", locality="650000", business_key="VISITS", data={"total": 4})
+    for turn in range(1, 5):
+        done = turn - 1
+        branches = ["report", "visit"] if done % 2 == 0 else ["report"]
+        assert _open(engine, instance.id) == branches, turn  # auto_check (turns 1 and 4) already arrived
+        for element_id in branches:
+            _complete(engine, instance.id, element_id)
+        assert _open(engine, instance.id) == ["review", "review"]
+        _complete(engine, instance.id, "review")
+        _complete(engine, instance.id, "review")
+    assert engine.get_instance(instance.id).status == "completed"
+
+
+def test_a_message_starts_the_event_subprocess_with_its_payload(engine: Engine) -> None:
+    engine.deploy(fixture_bytes("bpmn/loops/event_subprocess.bpmn"), "650000")
+    instance = engine.start("loop_event_subprocess", locality="650000", business_key="MONTHLY", data={"total": 2})
+    engine.correlate("MONTHLY", "supervisor_query", {"question": "进度如何?"}, actor="system")
+    (answer,) = [t for t in engine.open_tasks(instance.id) if t.element_id == "answer"]
+    assert engine.task_data(answer.id)["question"] == "进度如何?"
+    for element_id in ("report", "answer", "report"):
+        _complete(engine, instance.id, element_id)
+    assert engine.get_instance(instance.id).status == "completed"
