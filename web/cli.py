@@ -275,6 +275,9 @@ def run() -> None:
         main(standalone_mode=False)
     except ServflowError as exc:
         click.echo(f"error: {exc.message}", err=True)
+        for problem in exc.details.get("problems") or []:  # a refused deploy lists every error it found
+            where = " ".join(part for part in (problem.get("file"), problem.get("element_id")) if part)
+            click.echo(f"  {where}: {problem['message']}", err=True)
         sys.exit(1)
     except click.ClickException as exc:
         exc.show()

@@ -22,12 +22,14 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import sessionmaker
 
-from ..errors import CalendarError
-from ..spiff.runtime import ReadyTask
+from ..errors import CalendarError, ExecutionError
+from ..spiff.runtime import ReadyTask, evaluate
 from ..store.unit_of_work import UnitOfWork
 from .calendar import WorkingCalendar
 from .calendar_store import load_calendar
-from .deadlines import DeadlineRule
+from .deadlines import DeadlineDataError, DeadlineRule, date_given
+
+DUE_DATE, FOLLOW_UP_DATE = "dueDate", "followUpDate"
 
 Dates = tuple[date | None, date | None, date | None]
 # A new READY user task, the time it became ready and its locality → (due, remind on, escalate on).
@@ -70,9 +72,9 @@ def make_deadline_fn(session_factory: sessionmaker, *, ttl: float = 60.0) -> Dea
     def deadline(task: ReadyTask, now: datetime, locality: str) -> Dates:
         attrs = task.extensions.get("servflow:task", {}) or {}
         rule = DeadlineRule.from_attributes(attrs, element_id=task.element_id)
-        if rule is None:
-            return None, None, None
         try:
+            if rule is None:
+                return _dates_given(task, attrs, now, cache.get(locality))
             result = rule.compute(now, task.data, cache.get(locality))
         except CalendarError as exc:
             raise CalendarError(
@@ -84,3 +86,18 @@ def make_deadline_fn(session_factory: sessionmaker, *, ttl: float = 60.0) -> Dea
 
     deadline.cache = cache  # type: ignore[attr-defined]
     return deadline
+
+
+def _dates_given(task: ReadyTask, attrs: dict[str, str], now: datetime, calendar: WorkingCalendar) -> Dates:
+    """Due and reminder dates from a Camunda/Flowable model's ``dueDate``/``followUpDate`` expressions
+    (``engine.spiff.foreign_tasks``): the follow-up date is the day the reminder goes out."""
+    found: list[date | None] = []
+    for field in (DUE_DATE, FOLLOW_UP_DATE):
+        try:
+            value = evaluate(attrs[field], task.data) if attrs.get(field) else None
+        except ExecutionError as exc:
+            raise DeadlineDataError(f"{field} {attrs[field]!r}: {exc.message}", field=field,
+                                    element_id=task.element_id) from None  # fmt: skip
+        given = value not in (None, "")
+        found.append(date_given(value, now, calendar, field=field, element_id=task.element_id) if given else None)
+    return found[0], found[1], None

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from engine.calendars.calendar import WorkingCalendar
 from engine.errors import DefinitionError, ExecutionError
+from engine.spiff.timer_values import iso_duration, iso_moment
 
 Unit = Literal["days", "workingDays"]
 UNITS: tuple[str, ...] = get_args(Unit)
@@ -253,6 +254,30 @@ class DeadlineRule:
             field=str(self.due_from),
             element_id=self.element_id,
         )
+
+
+def date_given(value: object, created: datetime, calendar: WorkingCalendar, *, field: str, element_id: str) -> date:
+    """The day a Camunda/Flowable ``dueDate`` or ``followUpDate`` value means: a date or date-time (as such,
+    or ISO 8601 text) is that day in China; an ISO 8601 duration (``P3D``, ``PT36H``) is a period from the
+    task's creation, counted like any servflow period (whole days, a last day off moves to the next
+    working day, 民法典 Art.203)."""
+    if isinstance(value, datetime):
+        return local_date(value if value.tzinfo else value.replace(tzinfo=CHINA))
+    if isinstance(value, date):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    period = iso_duration(text) if text else None
+    if period is not None:
+        days = -(-int(period.total_seconds()) // 86400)
+        return due_date(local_date(created), min(max(days, 0), MAX_AMOUNT), "days", calendar)
+    moment = iso_moment(text) if text else None
+    if moment is not None:
+        return date_given(moment, created, calendar, field=field, element_id=element_id)
+    raise DeadlineDataError(
+        f"{field} is {value!r}, neither a date, a date-time nor an ISO 8601 duration such as P3D",
+        field=field,
+        element_id=element_id,
+    )
 
 
 def _parse_count(given: Mapping[str, str], key: str, element_id: str) -> int:

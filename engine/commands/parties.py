@@ -36,6 +36,7 @@ from ..calendars.deadlines import local_date
 from ..errors import InvalidDataError, ServflowError
 from ..formats.credit_code import credit_code_problems, normalize
 from ..formats.settings import APPLICANT, LOCALITY, BundleSettings, PartyRule
+from ..identity.roles import is_known_role, role_for_lane
 from ..registry.credit import active_ban, ban_message, record_credit
 from ..spiff.registry_lookup import BanLookup, bans_from
 from ..spiff.runtime import ReadyTask, evaluate
@@ -44,7 +45,7 @@ from ..store.models import OPEN, AuditEvent, HumanTask, Membership, Organization
 from ..store.outbox import Notice, notify
 
 PROVIDER = "provider"
-CANDIDATE_ATTRIBUTES = ("candidateOrganization", "candidateUser")
+CANDIDATE_ATTRIBUTES = ("candidateOrganization", "candidateUser", "candidateGroups")
 EVALUATION = "evaluate"  # the credit record's source: the project's performance evaluation
 FINANCE = "finance_reviewer"
 CREDIT_BREACH = "credit_breach"  # the notification's kind
@@ -126,17 +127,19 @@ def scripts_read_registry(session: Session) -> AbstractContextManager[None]:
 class Candidates:
     organization_id: int | None = None
     username: str | None = None
+    role: str | None = None
 
 
 def named_candidates(
     session: Session, instance: ProcessInstance, task: ReadyTask, settings: Mapping[str, Any], now: datetime
 ) -> Candidates:
-    """Who a user task's own candidate expressions name (``servflow:task candidateOrganization`` — a credit
-    code or organization id — and ``candidateUser``, a username), over the task's data.
+    """Who a user task's own candidate expressions name, over the task's data: ``candidateOrganization`` (a
+    credit code or organization id), ``candidateUser`` (a username, or a list of them: the first active
+    one) and ``candidateGroups`` (a model from Camunda/Flowable: ``groups_of``).
 
     What names no active organization or person, or fails to evaluate, leaves the task to its lane's party;
     the project's history says so (``candidates_unresolved``), so a designer can see why."""
-    organization_id = username = None
+    found: dict[str, Any] = {}
     problems: dict[str, str] = {}
     for attribute in CANDIDATE_ATTRIBUTES:
         expression = str(settings.get(attribute) or "").strip()
@@ -147,13 +150,16 @@ def named_candidates(
         except ServflowError as exc:
             problems[attribute] = exc.message
             continue
-        if attribute == "candidateUser":
-            username = _active_username(session, value)
-            if username is None:
+        if attribute == "candidateGroups":
+            found["role"], organization_id = groups_of(session, value)
+            found["organization_id"] = found.get("organization_id") or organization_id
+        elif attribute == "candidateUser":
+            found["username"] = _first_active_username(session, value)
+            if found["username"] is None:
                 problems[attribute] = f"{value!r} is no active user"
         else:
-            organization_id = _organization_named(session, value)
-            if organization_id is None:
+            found["organization_id"] = _organization_named(session, value)
+            if found["organization_id"] is None:
                 problems[attribute] = f"{value!r} names no active organization"
     if problems:
         audit.record(
@@ -165,7 +171,31 @@ def named_candidates(
             element_id=task.element_id,
             data=problems,
         )
-    return Candidates(organization_id, username)
+    return Candidates(**found)
+
+
+def groups_of(session: Session, value: Any) -> tuple[str | None, int | None]:
+    """The role and organization a Camunda/Flowable ``candidateGroups`` value names.
+
+    Groups (a list, or a text of comma-separated names) are read in order: a role by its code, Chinese or
+    English label (``finance_reviewer``, ``财政部门``) gives the task's role — the first one does; an active
+    organization's 统一社会信用代码 binds the task to that organization; any other name is a role of the
+    locality's own (as an unknown lane name is) when no known role was named."""
+    names = value.split(",") if isinstance(value, str) else list(value) if isinstance(value, list | tuple) else []
+    names = [str(name).strip() for name in names if str(name).strip()]
+    organizations = {name: _organization_named(session, name) for name in names}
+    organization_id = next((o for o in organizations.values() if o is not None), None)
+    roles = [role_for_lane(name) for name, organization in organizations.items() if organization is None]
+    known = [role for role in roles if is_known_role(role)]
+    return (known or roles or [None])[0], organization_id
+
+
+def _first_active_username(session: Session, value: Any) -> str | None:
+    for candidate in value if isinstance(value, list | tuple) else [value]:
+        username = _active_username(session, candidate)
+        if username is not None:
+            return username
+    return None
 
 
 def _active_username(session: Session, value: Any) -> str | None:

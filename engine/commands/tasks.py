@@ -87,8 +87,8 @@ def sync(
             continue
         settings = task.extensions.get("servflow:task", {})
         due, remind, escalate = deadline(task, now, instance.locality_code) if deadline else (None, None, None)
-        role = role_for_lane(task.lane)
         candidates = named_candidates(session, instance, task, settings, now)
+        role = candidates.role or role_for_lane(task.lane)
         row = HumanTask(
             instance_id=instance.id,
             task_uuid=task.task_uuid,

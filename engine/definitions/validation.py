@@ -12,6 +12,7 @@ does not know is a locality-specific role nobody holds until it is granted).
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,10 @@ from ..formats.settings import is_settings_file, load_settings
 from ..formats.xmlsafe import parse_xml
 from ..identity.kinds import check_party_kinds
 from ..identity.roles import is_known_role, role_for_lane
+from ..spiff.dialects import foreign_children, prefixed
+from ..spiff.foreign_check import document_problems
+from ..spiff.foreign_tasks import ForeignError, user_task_settings
+from ..spiff.juel import JuelError, is_juel, translate
 from ..spiff.parsing import (
     BPMN_NS,
     SERVFLOW_NS,
@@ -189,19 +194,24 @@ def _load_files(files: Mapping[str, bytes], problems: list[Problem]) -> _Documen
                 documents.forms.add(form_key_of(name))  # known even if broken: its own problem says why
                 load_form(content, source=name)
             else:
-                _load_xml(name, content, documents)
+                _load_xml(name, content, documents, problems)
         except DefinitionError as exc:
             problems.append(_from_error(exc, "file", "文件无法读取", name))
     return documents
 
 
-def _load_xml(name: str, content: bytes, documents: _Documents) -> None:
+def _load_xml(name: str, content: bytes, documents: _Documents, problems: list[Problem]) -> None:
     root = parse_xml(content, name).getroot()
     # Record what the file defines before SpiffWorkflow judges it, so the XML-level checks of this file
     # still run and other files' references to it do not show up as problems too.
     if etree.QName(root).namespace == BPMN_NS:
         documents.bpmn[name] = root
         documents.processes.update(p.get("id", "") for p in root.iterfind("bpmn:process", _NS))
+        unsupported = document_problems(root)
+        for item in unsupported:  # SpiffWorkflow's parse would stop at the first of these
+            problems.append(Problem(ERROR, "unsupported", item.zh, item.en, name, item.element_id))
+        if unsupported:
+            return
     else:
         documents.decisions.update(d.get("id", "") for d in root.iter("{*}decision"))
     check_document(name, root.getroottree())
@@ -268,7 +278,7 @@ class _FileCheck:
             elif kind == "businessRuleTask":
                 self.decision(element)
             elif kind == "conditionExpression":
-                self.code(element.getparent().get("id"), element.text, "eval", "条件表达式", "condition")
+                self.condition(element)
             elif kind == "script":
                 self.code(element.getparent().get("id"), element.text, "exec", "脚本", "script")
         for script in self.root.iterfind(".//spiffworkflow:preScript", _NS):
@@ -280,24 +290,27 @@ class _FileCheck:
         task_id = task.get("id")
         label = _label(task)
         lane = self.lane_of(task)
-        if lane is None:
-            self.add(
-                ERROR,
-                "no_lane",
-                task_id,
-                f"{label} 不在任何泳道内，没有人能办理",
-                f"{label} is in no lane, so no role can work it",
-            )
-        elif not is_known_role(role_for_lane(lane)):
+        settings = task.find("bpmn:extensionElements/servflow:task", _NS)
+        attributes = _foreign_settings(task) | (dict(settings.attrib) if settings is not None else {})
+        groups = _literal_groups(attributes.get("candidateGroups"))
+        if lane is None and not (attributes.get("candidateUser") or attributes.get("candidateGroups")):
             self.add(
                 WARNING,
-                "unknown_role",
+                "no_lane",
                 task_id,
-                f"{label} 所在泳道“{lane}”不是已知角色，需要为该角色单独授权",
-                f"{label} is in lane '{lane}', not a known role; someone must be granted it",
+                f"{label} 不在任何泳道内，也没有指定办理人或候选组，只有管理员能看到并办理",
+                f"{label} is in no lane and names no assignee or candidate group, so only an administrator "
+                "sees and works it; put it in a lane named after a role, or give candidateGroups",
             )
-        settings = task.find("bpmn:extensionElements/servflow:task", _NS)
-        attributes = dict(settings.attrib) if settings is not None else {}
+        for role_name in groups if groups is not None else [lane] if lane is not None else []:
+            if not is_known_role(role_for_lane(role_name)):
+                self.add(
+                    WARNING,
+                    "unknown_role",
+                    task_id,
+                    f"{label} 的角色“{role_name}”不是已知角色，需要为该角色单独授权",
+                    f"{label} is for '{role_name}', not a known role; someone must be granted it",
+                )
         form_key = (attributes.get("formKey") or "").strip()
         if form_key and form_key not in self.documents.forms:
             self.add(
@@ -311,6 +324,18 @@ class _FileCheck:
                   f"{label} 的候选机构表达式", f"candidateOrganization of {label}")  # fmt: skip
         self.code(task_id, attributes.get("candidateUser"), "eval",
                   f"{label} 的候选人表达式", f"candidateUser of {label}")  # fmt: skip
+        fields = foreign_children(task, "formData") + foreign_children(task, "formProperty")
+        if fields and not attributes.get("formKey"):
+            self.add(
+                WARNING,
+                "form_fields",
+                task_id,
+                f"{label} 的 {prefixed(fields[0])} 字段不会生成表单，任务只能填写意见；请在表单编辑器中做一个表单",
+                f"{label}: servflow makes no form of {prefixed(fields[0])} fields, so the task takes only a "
+                "comment; make a form in the form editor",
+            )
+        for name in ("candidateGroups", "dueDate", "followUpDate"):
+            self.code(task_id, attributes.get(name), "eval", f"{label} 的 {name}", f"{name} of {label}")
         try:
             DeadlineRule.from_attributes(attributes, element_id=task_id)
         except DefinitionError as exc:
@@ -375,6 +400,15 @@ class _FileCheck:
                 f"{label} uses decision {decision!r}, which is not in the bundle",
             )
 
+    def condition(self, expression: Any) -> None:
+        """A sequence flow's condition, JUEL translated first (what does not translate is reported already)."""
+        text = expression.text or ""
+        try:
+            source = translate(text) if is_juel(text) else text
+        except JuelError:
+            return
+        self.code(expression.getparent().get("id"), source, "eval", "条件表达式", "condition")
+
     def code(self, element_id: str | None, text: str | None, mode: str, zh_what: str, en_what: str) -> None:
         source = (text or "").strip()
         if not source:
@@ -383,6 +417,23 @@ class _FileCheck:
             check_code(source, mode)
         except ExecutionError as exc:
             self.add(ERROR, "expression", element_id, f"{zh_what}有误：{exc.message}", f"{en_what}: {exc.message}")
+
+
+def _foreign_settings(task: Any) -> dict[str, str]:
+    """A user task's Camunda/Flowable attributes as settings; what cannot be read is reported already."""
+    try:
+        return user_task_settings(task) if _local(task) == "userTask" else {}
+    except ForeignError:
+        return {}
+
+
+def _literal_groups(expression: str | None) -> list[str] | None:
+    """The groups a candidateGroups setting names when it is a literal list, else ``None``."""
+    try:
+        value = ast.literal_eval(expression) if expression else None
+    except (ValueError, SyntaxError):
+        return None
+    return [str(v) for v in value] if isinstance(value, list) else None
 
 
 def _reachable(container: Any, nodes: dict[str, Any]) -> set[str]:
@@ -460,15 +511,3 @@ def _languages(reason: str) -> tuple[str, str]:
     if sep and any("\u4e00" <= ch <= "\u9fff" for ch in head) and not any("\u4e00" <= ch <= "\u9fff" for ch in tail):
         return head, tail
     return reason, reason
-
-
-def refuse_unsafe_code(files: Mapping[str, bytes]) -> None:
-    """Refuse a bundle holding a script or condition the sandbox would refuse at run time.
-
-    A person's deploy never stores such code; the first offending element is named.
-    """
-    report = validate_bundle(files, scenarios=False)
-    unsafe = [p for p in report.problems if p.code == "expression" and p.severity == ERROR]
-    if unsafe:
-        first = unsafe[0]
-        raise DefinitionError(first.en, file=first.file, element_id=first.element_id)

@@ -20,8 +20,9 @@ from ..errors import DefinitionError, NotFoundError
 from ..formats.bundles import check_bundle
 from ..formats.xmlsafe import parse_xml
 from ..identity.localities import get_locality, lineage
-from ..spiff.parsing import BPMN_NS, classify, content_hash, form_key_of, parse_bundle
+from ..spiff.parsing import BPMN_NS, ParsedBundle, classify, content_hash, form_key_of
 from ..store.models import Deployment, HumanTask, ProcessInstance, ProcessVersion
+from .validation import ValidationReport, validate_bundle
 
 
 @dataclass
@@ -54,26 +55,68 @@ def deploy(
     deployed_by: str,
     comment: str = "",
 ) -> DeployResult:
-    """Parse, check and store; raises DefinitionError before writing anything if any file is refused."""
+    """Check and store; raises DefinitionError before writing anything if the bundle is refused.
+
+    Every door deploys through here (the CLI, ``POST /api/v1/versions``, the designer's deploy and
+    import, rollback), so each refuses the same bundles with the same words: the whole of
+    ``validation.validate_bundle`` over the bundle the locality would then run — the uploaded files laid
+    over its effective bundle — with every error listed in the refusal's ``problems``."""
     check_bundle(files)
     code = get_locality(session, locality).code
+    merged = merged_bundle(session, code, files)
+    report = validate_bundle(merged, scenarios=False)
+    refuse_if_invalid(report)
+    assert report.bundle is not None  # a report without errors holds the parsed bundle
+    return store(session, code, merged, report.bundle, deployed_by, comment)
+
+
+def refuse_if_invalid(report: ValidationReport) -> None:
+    """Raise the refusal a door shows for a report with errors: the first, with all of them as ``problems``."""
+    if not report.errors:
+        return
+    first = report.errors[0]
+    more = len(report.errors) - 1
+    suffix = f"（另有 {more} 处问题）/ ({more} more problems listed)" if more else ""
+    raise DefinitionError(
+        f"{first.message}{suffix}",
+        file=first.file,
+        element_id=first.element_id,
+        problems=[p.to_dict() for p in report.errors],
+    )
+
+
+def merged_bundle(session: Session, locality: str, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The bundle a deploy of ``files`` would store: the locality's effective bundle with ``files`` laid over
+    it (a file replaces one of the same name or defining the same process, decision or form)."""
     uploaded = {name: _text(name, content) for name, content in files.items()}
-    merged = _overlay(effective_files(session, code), uploaded)
-    parsed = parse_bundle({name: text.encode("utf-8") for name, text in merged.items()})
-    result = DeployResult(locality=code, deployment_id=None)
+    merged = _overlay(effective_files(session, locality), uploaded)
+    return {name: text.encode("utf-8") for name, text in merged.items()}
+
+
+def store(
+    session: Session,
+    locality: str,
+    merged: Mapping[str, bytes],
+    parsed: ParsedBundle,
+    deployed_by: str,
+    comment: str = "",
+) -> DeployResult:
+    """Write a checked bundle: one deployment, a new version of each process whose content changed."""
+    result = DeployResult(locality=locality, deployment_id=None)
     changed = []
     for key, process in sorted(parsed.processes.items()):
-        current = current_version(session, key, code, required=False)
+        current = current_version(session, key, locality, required=False)
         if current is not None and current.content_hash == process.content_hash:
             result.unchanged.append(key)
         else:
             changed.append(process)
     if not changed:
         return result
+    texts = {name: content.decode("utf-8") for name, content in merged.items()}
     deployment = Deployment(
-        locality_code=code,
-        content_hash=content_hash(merged),
-        files=merged,
+        locality_code=locality,
+        content_hash=content_hash(texts),
+        files=texts,
         deployed_by=deployed_by,
         comment=comment,
     )
@@ -83,7 +126,7 @@ def deploy(
         number = (
             session.scalar(
                 select(func.max(ProcessVersion.version)).where(
-                    ProcessVersion.process_key == process.key, ProcessVersion.locality_code == code
+                    ProcessVersion.process_key == process.key, ProcessVersion.locality_code == locality
                 )
             )
             or 0
@@ -91,7 +134,7 @@ def deploy(
         session.add(
             ProcessVersion(
                 process_key=process.key,
-                locality_code=code,
+                locality_code=locality,
                 version=number,
                 name=process.name,
                 deployment_id=deployment.id,

@@ -64,18 +64,11 @@ def versions_of(session: Session, key: str, locality: str) -> list[ProcessVersio
     return sorted(rows, key=lambda v: (chain.index(v.locality_code), -v.version))
 
 
-def merged_bundle(session: Session, locality: str, files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """The bundle a deploy of ``files`` would store: the effective bundle with ``files`` laid over it."""
-    base = versions.effective_files(session, locality)
-    uploaded = {name: content.decode("utf-8-sig", "replace") for name, content in files.items()}
-    merged = versions._overlay(base, uploaded)
-    return {name: text.encode("utf-8") for name, text in merged.items()}
-
-
 def check(session: Session, locality: str, files: Mapping[str, bytes]) -> ValidationReport:
-    """Validate what deploying ``files`` for the locality would produce; writes nothing."""
+    """Validate what deploying ``files`` for the locality would produce — the check every door's deploy
+    runs (``versions.deploy``), and the scenario checks besides; writes nothing."""
     try:
-        bundle = merged_bundle(session, locality, files)
+        bundle = versions.merged_bundle(session, locality, files)
     except DefinitionError:
         bundle = dict(files)  # an upload too broken to overlay: report on it alone
     report = validate_bundle(bundle)
@@ -127,7 +120,9 @@ def checked_deploy(
     if report.scenario_warnings:
         names = "；".join(f"{s.process} · {s.name}" for s in report.scenario_warnings)
         comment = f"{comment}\n[已确认的场景警告 / acknowledged scenario warnings: {names}]".strip()
-    return CheckedDeploy(report, versions.deploy(session, files, locality, deployed_by, comment))
+    merged = versions.merged_bundle(session, locality, files)
+    assert report.bundle is not None  # a deployable report holds the parsed bundle
+    return CheckedDeploy(report, versions.store(session, locality, merged, report.bundle, deployed_by, comment))
 
 
 def rollback_files(session: Session, version: ProcessVersion) -> dict[str, bytes]:

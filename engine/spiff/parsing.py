@@ -17,6 +17,11 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -27,8 +32,12 @@ from ..formats.settings import BundleSettings, is_settings_file, load_settings
 from ..formats.xmlsafe import parse_xml
 from ..identity.kinds import check_party_kinds
 from ..identity.roles import role_for_lane
+from .foreign_check import document_problems
+from .foreign_tasks import ForeignError, user_task_settings
+from .juel import JuelError, is_juel, translate
 from .serializer import spec_to_dict
 from .service_tasks import ExternalTaskParser
+from .timer_values import TimerValueError, timer_expression
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SERVFLOW_NS = "http://servflow.org/schema/bpmn/1.0"
@@ -38,17 +47,81 @@ _DMN_PREFIX_OLD = "http://www.omg.org/spec/DMN/"
 SCENARIO_SUFFIX = ".scenarios.json"
 
 
-def _with_servflow_extensions(parser_class: type) -> type:
-    """A subclass of a SpiffWorkflow task parser that also reads ``servflow:*`` extensions."""
+class _ServflowTaskParsing:
+    """What servflow adds to every SpiffWorkflow task parser.
 
-    def parse_extensions(self: Any, node: Any = None) -> dict[str, Any]:
-        extensions = dict(parser_class.parse_extensions(self, node))
+    ``servflow:*`` extensions, and a foreign user task's assignee, groups, form and dates as the same
+    settings (``foreign_tasks``); JUEL conditions translated (``juel``); ISO 8601 timer literals quoted
+    (``timer_values``); and a clear refusal where SpiffWorkflow 3.2.0's own one breaks: its event parsers
+    call ``raise_validation_exception(message, node=…)``, which takes no ``node``, and raise a TypeError
+    instead of saying that a ``messageRef``/``signalRef``/``errorRef``/``escalationRef`` names nothing.
+    """
+
+    node: Any
+    filename: str
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        extensions = dict(super().parse_extensions(node))  # type: ignore[misc]
         target = self.node if node is None else node
+        settings = {}
+        if etree.QName(target).localname == "userTask":
+            try:
+                settings = user_task_settings(target)
+            except ForeignError as exc:
+                raise ValidationException(str(exc), node=target, file_name=self.filename) from None
         for element in target.xpath("./bpmn:extensionElements/servflow:*", namespaces=_NS):
             extensions[f"servflow:{etree.QName(element).localname}"] = dict(element.attrib)
+        if settings:  # the model's own servflow:task settings win over what the dialect's attributes say
+            extensions["servflow:task"] = settings | extensions.get("servflow:task", {})
         return extensions
 
-    return type(f"Servflow{parser_class.__name__}", (parser_class,), {"parse_extensions": parse_extensions})
+    def parse_condition(self, sequence_flow: Any) -> str | None:
+        text = super().parse_condition(sequence_flow)  # type: ignore[misc]
+        if not is_juel(text):
+            return text
+        try:
+            return translate(text)
+        except JuelError as exc:
+            raise ValidationException(f"conditionExpression {text.strip()!r}: {exc}", node=sequence_flow,
+                                      file_name=self.filename) from None  # fmt: skip
+
+    def parse_timer_event(self, event: Any) -> Any:
+        definition = super().parse_timer_event(event)  # type: ignore[misc]
+        kind = next(k for cls, k in _TIMER_KINDS.items() if isinstance(definition, cls))
+        try:
+            definition.expression = timer_expression(kind, definition.expression)
+        except TimerValueError as exc:
+            raise ValidationException(f"{kind}: {exc}", node=self.node, file_name=self.filename) from None
+        return definition
+
+    def raise_validation_exception(self, message: str, node: Any = None) -> None:
+        reference = _MISSING_REFERENCES.get(message)
+        if node is None or reference is None:
+            raise ValidationException(message, node=self.node, file_name=self.filename)
+        value = node.get(reference)
+        kind = reference.removesuffix("Ref")
+        raise ValidationException(
+            f"{reference}={value!r} 没有对应的 bpmn:{kind} 定义 / {reference}={value!r} names no bpmn:{kind} "
+            f"defined in this file; add it (the modeler's {kind} selector) or remove the reference",
+            node=self.node,
+            file_name=self.filename,
+        )
+
+
+_TIMER_KINDS = {TimeDateEventDefinition: "timeDate", DurationTimerEventDefinition: "timeDuration",
+                CycleTimerEventDefinition: "timeCycle"}  # fmt: skip
+_MISSING_REFERENCES = {
+    "Expected a Message node": "messageRef",
+    "Expected a Signal node": "signalRef",
+    "Expected an Error node": "errorRef",
+    "Expected an error node": "errorRef",
+    "Expected an Escalation node": "escalationRef",
+}
+
+
+def _with_servflow_extensions(parser_class: type) -> type:
+    """A subclass of a SpiffWorkflow task parser with servflow's additions (:class:`_ServflowTaskParsing`)."""
+    return type(f"Servflow{parser_class.__name__}", (_ServflowTaskParsing, parser_class), {})
 
 
 def _parser_for(tag: str, parser: type) -> type:
@@ -57,8 +130,10 @@ def _parser_for(tag: str, parser: type) -> type:
 
 
 class ServflowBpmnParser(SpiffBpmnParser):
+    # Every tag, SpiffWorkflow's defaults too: a gateway's parser reads its outgoing flows' conditions.
     OVERRIDE_PARSER_CLASSES = {  # noqa: RUF012 - SpiffWorkflow reads this class attribute
-        tag: (_parser_for(tag, parser), spec) for tag, (parser, spec) in SpiffBpmnParser.OVERRIDE_PARSER_CLASSES.items()
+        tag: (_parser_for(tag, parser), spec)
+        for tag, (parser, spec) in {**SpiffBpmnParser.PARSER_CLASSES, **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES}.items()
     }
 
 
@@ -104,16 +179,21 @@ def parse_bundle(files: Mapping[str, bytes]) -> ParsedBundle:
 
 def _pinpoint(exc: DefinitionError, files: Mapping[str, bytes]) -> DefinitionError:
     """Make a refusal name the element: by the line it reports, or by a name SpiffWorkflow quotes."""
-    reason = _OBJECT_REPR.sub(lambda m: "bpmn:" + m.group(1), exc.reason)
-    element_id = exc.element_id
     content = files.get(exc.file or "")
-    if element_id is None and content is not None and not isinstance(exc, UnsafeInputError):
+    root = None
+    if exc.element_id is None and content is not None and not isinstance(exc, UnsafeInputError):
         try:
             root = etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True))
         except etree.XMLSyntaxError:
             root = None
-        if root is not None:
-            element_id = _element_at_line(root, exc.details.get("line")) or _element_named(root, reason)
+    return _pinpoint_in(exc, root)
+
+
+def _pinpoint_in(exc: DefinitionError, root: Any) -> DefinitionError:
+    reason = _OBJECT_REPR.sub(lambda m: "bpmn:" + m.group(1), exc.reason)
+    element_id = exc.element_id
+    if element_id is None and root is not None:
+        element_id = _element_at_line(root, exc.details.get("line")) or _element_named(root, reason)
     if reason == exc.reason and element_id == exc.element_id:
         return exc
     return DefinitionError(reason, file=exc.file, element_id=element_id, line=exc.details.get("line"))
@@ -184,13 +264,6 @@ def _parse_bundle(files: Mapping[str, bytes]) -> ParsedBundle:
         else:
             raise DefinitionError(f"unknown XML namespace {namespace!r}", file=name)
     executable = [pid for pid in parser.get_process_ids() if pid in process_files]
-    if process_files and not executable:
-        ids = ", ".join(sorted(process_files))
-        raise DefinitionError(
-            f'no executable process: set isExecutable="true" on one of: {ids}',
-            file=next(iter(process_files.values())),
-            element_id=next(iter(process_files)),
-        )
     for key in executable:
         result.processes[key] = _parse_process(parser, key, process_files, result.forms, texts)
         if key in scenarios:  # a changed scenario file is a change worth a version (and is kept with it)
@@ -227,6 +300,13 @@ def check_document(name: str, tree: Any) -> str:
     namespace = etree.QName(tree.getroot()).namespace or ""
     parser = ServflowBpmnParser(validator=VALIDATOR)
     try:
+        return _check_document(parser, name, tree, namespace)
+    except DefinitionError as exc:
+        raise _pinpoint_in(exc, tree.getroot()) from None
+
+
+def _check_document(parser: ServflowBpmnParser, name: str, tree: Any, namespace: str) -> str:
+    try:
         if namespace.startswith((_DMN_PREFIX, _DMN_PREFIX_OLD)):
             _add_dmn(parser, tree, name, ParsedBundle())
             return "dmn"
@@ -248,7 +328,12 @@ def _add_dmn(parser: ServflowBpmnParser, tree: Any, name: str, result: ParsedBun
 
 
 def _add_bpmn(parser: ServflowBpmnParser, tree: Any, name: str, process_files: dict[str, str]) -> None:
-    for process in tree.getroot().iterfind(f"{{{BPMN_NS}}}process"):
+    for problem in document_problems(tree.getroot())[:1]:  # engine.definitions.validation lists them all
+        raise DefinitionError(f"{problem.zh} / {problem.en}", file=name, element_id=problem.element_id)
+    processes = tree.getroot().findall(f"{{{BPMN_NS}}}process")
+    if not any(p.get("isExecutable", "true") == "true" for p in processes):
+        raise _nothing_to_deploy(name, processes)
+    for process in processes:
         pid = process.get("id")
         if pid in process_files:
             raise DefinitionError(
@@ -261,6 +346,23 @@ def _add_bpmn(parser: ServflowBpmnParser, tree: Any, name: str, process_files: d
         raise _from_validation(exc, name) from None
     except SpiffWorkflowException as exc:
         raise DefinitionError(str(exc), file=name) from None
+
+
+def _nothing_to_deploy(name: str, processes: list[Any]) -> DefinitionError:
+    """A BPMN file of a bundle with no process servflow could run: named, never passed over in silence."""
+    if not processes:
+        return DefinitionError(
+            f"文件 {name} 中没有流程（bpmn:process），没有可部署的内容 / {name} holds no bpmn:process: nothing to "
+            "deploy (a collaboration needs the pools' processes in the same file)",
+            file=name,
+        )
+    ids = ", ".join(p.get("id", "?") for p in processes)
+    return DefinitionError(
+        f"文件 {name} 中没有可执行的流程，请在其中一个流程上设置 isExecutable=\"true\"（{ids}）/ {name} has no "
+        f'executable process: nothing to deploy; set isExecutable="true" on one of: {ids}',
+        file=name,
+        element_id=processes[0].get("id"),
+    )
 
 
 def _parse_process(
@@ -344,7 +446,7 @@ def _process_name(content: bytes, key: str) -> str | None:
 
 
 def _from_validation(exc: ValidationException, default_file: str) -> DefinitionError:
-    message = str(exc).split("\n")[0]
+    message = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())  # notes included, never cut
     return DefinitionError(
         message,
         file=getattr(exc, "file_name", "") or default_file,

@@ -156,6 +156,21 @@ _SAFE_BUILTIN_NAMES = [
 _BUILTINS = __builtins__ if isinstance(__builtins__, dict) else vars(__builtins__)
 _SAFE_BUILTINS: dict[str, Any] = {name: _BUILTINS[name] for name in _SAFE_BUILTIN_NAMES} | {"range": _guard_range}
 
+def juel_empty(value: Any) -> bool:
+    """JUEL's ``empty``: true for null, an empty text and an empty list or map (translated models)."""
+    return value is None or (isinstance(value, str | list | tuple | dict | set) and len(value) == 0)
+
+
+def juel_property(base: Any, key: Any) -> Any:
+    """JUEL's ``a.b`` / ``a['b']`` on process data: a map's entry or a list's item, ``None`` (null) when
+    absent or when ``a`` is null — as a Java engine answers for a map, instead of a KeyError."""
+    if isinstance(base, dict):
+        return base.get(key)
+    if isinstance(base, list | tuple) and isinstance(key, int) and -len(base) <= key < len(base):
+        return base[key]
+    return None
+
+
 _MATH_NAMES = [name for name in dir(math) if not name.startswith("_") and name not in ("factorial", "comb", "perm")]
 #: Namespaces, never modules: ``datetime.sys`` would be the real ``sys``.
 SAFE_GLOBALS: dict[str, Any] = {
@@ -167,7 +182,20 @@ SAFE_GLOBALS: dict[str, Any] = {
     "Decimal": decimal.Decimal,
     "math": SimpleNamespace(**{name: getattr(math, name) for name in _MATH_NAMES}),
     "provider_ban": provider_ban,
+    "juel_empty": juel_empty,
+    "juel_property": juel_property,
 }
+
+
+#: How a translated JUEL expression reads a variable whose name the sandbox refuses (``input``, ``type``):
+#: only in expressions, where the data is at hand (``RestrictedEnvironment.evaluate``).
+VARIABLE_HELPER = "juel_variable"
+
+
+def reserved_names() -> frozenset[str]:
+    """Names the sandbox refuses in code however they are meant: a variable of a foreign model called so
+    must be read through ``VARIABLE_HELPER``."""
+    return frozenset(_FORBIDDEN_NAMES)
 
 
 def environment_names() -> frozenset[str]:
@@ -374,11 +402,23 @@ class RestrictedEnvironment(TaskDataEnvironment):
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
         code = compile_checked(expression, "eval")
-        return _run_limited(super().evaluate, code, _clean(context), external_context)
+        data = _clean(context)
+        if VARIABLE_HELPER in code.co_names:  # a translated JUEL name the sandbox keeps for itself
+            data = {**data, VARIABLE_HELPER: _variable_reader(data)}
+        return _run_limited(super().evaluate, code, data, external_context)
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
         code = compile_checked(script, "exec")
         return _run_limited(super().execute, code, context, external_context)
+
+
+def _variable_reader(data: dict[str, Any]) -> Any:
+    def variable(name: str) -> Any:
+        if name not in data:
+            raise NameError(f"name {name!r} is not defined")
+        return data[name]
+
+    return variable
 
 
 def _clean(context: dict[str, Any]) -> dict[str, Any]:

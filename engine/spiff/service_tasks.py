@@ -22,10 +22,9 @@ from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask as ServiceT
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from SpiffWorkflow.spiff.specs.spiff_task import SpiffBpmnTask
 
+from .dialects import foreign_attribute
+
 SERVFLOW_NS = "http://servflow.org/schema/bpmn/1.0"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
-FLOWABLE_NS = "http://flowable.org/bpmn"
-ACTIVITI_NS = "http://activiti.org/bpmn"
 EXTENSION = "servflow:external"
 
 #: Defaults when a model says nothing: three attempts, a five-minute lock, a minute before a retry.
@@ -62,11 +61,9 @@ def external_settings(task_spec: Any) -> dict[str, str] | None:
 
 
 def _attribute(node: Any, name: str) -> str:
-    for namespace in (SERVFLOW_NS, CAMUNDA_NS, FLOWABLE_NS, ACTIVITI_NS):
-        value = node.get(f"{{{namespace}}}{name}")
-        if value:
-            return value.strip()
-    return ""
+    own = node.get(f"{{{SERVFLOW_NS}}}{name}", "").strip()
+    found = foreign_attribute(node, name)
+    return own or (found[1] if found else "")
 
 
 def read_external(node: Any) -> dict[str, str] | None:

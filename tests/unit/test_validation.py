@@ -86,7 +86,9 @@ def test_every_file_is_checked_on_its_own() -> None:
 
 def test_spiffworkflow_parse_errors_are_reported() -> None:
     report = validate_bundle(bundle(APPROVAL.replace('isExecutable="true"', 'isExecutable="false"')))
-    assert [p.code for p in report.errors] == ["parse"] and "isExecutable" in report.errors[0].en
+    # judged as a file of its own: nothing in it to deploy, said with its name
+    assert [p.code for p in report.errors] == ["file"] and "isExecutable" in report.errors[0].en
+    assert "approval.bpmn" in report.errors[0].en and report.errors[0].element_id == "approval"
 
 
 @pytest.mark.parametrize("name", ["A.1.0.bpmn", "B.2.0.bpmn", "C.1.0.bpmn", "C.9.2.bpmn"])
