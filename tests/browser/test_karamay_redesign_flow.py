@@ -3,8 +3,9 @@ stage's page and, without any API call or XML: makes room after the first review
 review (专家评审) onto its flow, makes it a user task with a 5-working-day deadline, draws its form
 (专家意见, 同意审核结论) in the form editor and links it, adds a gateway after it with a return path
 back to the review when the expert disagrees, brings the stage's scenarios along in the table (and adds
-one for the return), validates, acknowledges the lifecycle warnings and deploys — in well under the 10
-minutes the issue allows. The new version is Karamay's alone."""
+one for the return), validates, acknowledges the warnings of the region's lifecycle scenarios (which
+know no expert) and deploys — in well under the 10 minutes the issue allows. The new version is
+Karamay's alone."""
 
 from __future__ import annotations
 
@@ -128,11 +129,12 @@ def test_karamays_designer_adds_an_expert_review_with_form_deadline_and_return_p
     page.click("#validate-btn")
     expect(page.locator("#status")).to_contain_text("可以部署")
     expect(page.locator("#scenario-results li.fail")).to_have_count(0)
-    expect(page.locator("#scenario-results li.warn").first).to_contain_text("lifecycle")
+    warnings = page.locator("#scenario-results li.warn").count()  # the lifecycle's, which knows no expert
     page.fill("#deploy-comment", "增加专家评审（5个工作日），专家不同意时退回重审")
     page.click("#deploy-btn")
-    expect(page.locator("#status")).to_contain_text("其他流程的场景")  # the lifecycle's, to acknowledge
-    page.click("#acknowledge-btn")
+    if warnings:
+        expect(page.locator("#status")).to_contain_text("其他流程的场景")
+        page.click("#acknowledge-btn")
     expect(page.locator("#status")).to_contain_text("部署成功")
     expect(page.locator("#version-note")).not_to_contain_text("继承")
     elapsed = time.monotonic() - started
