@@ -12,7 +12,7 @@ WEB = ENGINE.parent / "web"
 
 # Lowest first. A module may import from its own layer and any layer before it, never from one after.
 LAYERS = [
-    {"errors", "config"},
+    {"errors", "config", "observability"},
     {"formats"},
     {"store"},
     {"identity"},

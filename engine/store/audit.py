@@ -1,4 +1,8 @@
-"""Append-only history of every command, written in the command's own transaction."""
+"""Append-only history of every command, written in the command's own transaction.
+
+Each event carries the id of the HTTP request or scheduler sweep at work (``observability.context``), so
+an operator finds the log lines of the request that made a change, and the changes a request made.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..observability import context
 from .models import AuditEvent
 
 # A plain INSERT, sent at once: events are never read back or changed in the command that writes them,
@@ -36,6 +41,7 @@ def record(
             "human_task_id": human_task_id,
             "element_id": element_id,
             "data": data,
+            "request_id": context.request_id(),
         },
     )
 

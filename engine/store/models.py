@@ -261,6 +261,8 @@ class AuditEvent(Base):
     element_id: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     data: Mapped[dict[str, Any] | None] = mapped_column()
+    # The HTTP request (X-Request-Id) or scheduler sweep whose command wrote it (migration 0013).
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class User(Base):
@@ -459,7 +461,16 @@ class Notification(Base):
     """Outbox of reminders and escalations: shown in the app, e-mailed when SMTP is configured."""
 
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_recipient", "recipient", "read_at"),)
+    __table_args__ = (
+        Index("ix_notification_recipient", "recipient", "read_at"),
+        # What the mailer has yet to send (migration 0013): read every sweep and counted at every scrape.
+        Index(
+            "ix_notification_unsent",
+            "created_at",
+            postgresql_where=text("email_sent_at IS NULL AND email_error IS NULL"),
+            sqlite_where=text("email_sent_at IS NULL AND email_error IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recipient: Mapped[str] = mapped_column(String(100))
