@@ -1,6 +1,7 @@
 """servflow's service API: the only door the web app, the CLI, the scheduler and benchmarks use.
 
-Each public method is one command or one query in its own unit of work. Commands that fail while
+Each public method is one command or one query in its own unit of work; each command is counted and timed
+by kind and outcome for ``/metrics`` (``observability.metrics.counted``). Commands that fail while
 running the process roll back and then record the error on the instance in a second, small
 transaction, so the project stays at its last committed wait state and the failure is visible.
 """
@@ -32,6 +33,7 @@ from .formats.forms import validate_submission
 from .identity import access, sign_in_limit
 from .identity.localities import ensure_default_localities, get_locality
 from .identity.users import Principal
+from .observability import metrics
 from .queries import projects
 from .service_external import ExternalTaskDoor
 from .spiff.runtime import SpecCache
@@ -91,6 +93,7 @@ class Engine(ExternalTaskDoor):
             ensure_default_localities(uow.session)
             uow.commit()
 
+    @metrics.counted("deploy")
     def deploy(
         self,
         files: Mapping[str, bytes],
@@ -144,6 +147,7 @@ class Engine(ExternalTaskDoor):
             answer=lambda project: project.instance,
         )
 
+    @metrics.counted("start")
     def start_and_answer(
         self,
         process_key: str,
@@ -201,6 +205,7 @@ class Engine(ExternalTaskDoor):
         """Complete a task with its form's data (a comment for a task without a form)."""
         return self.complete_and_answer(task_id, data, actor=actor, answer=lambda instance, task, open_tasks: instance)
 
+    @metrics.counted("complete")
     def complete_and_answer(
         self,
         task_id: int,
@@ -229,6 +234,7 @@ class Engine(ExternalTaskDoor):
 
         return self._command(step, instance_of=lambda s: tasks.get_task(s, task_id).instance_id, actor=_name(actor))
 
+    @metrics.counted("fire_timers")
     def fire_timers(self, instance_id: int) -> ProcessInstance:
         return self._command(
             lambda s: instances.fire_timers(s, self.ctx, instance_id=instance_id),
@@ -236,6 +242,7 @@ class Engine(ExternalTaskDoor):
             actor="scheduler",
         )
 
+    @metrics.counted("cancel")
     def cancel(self, instance_id: int, *, actor: tasks.Actor, reason: str = "") -> ProcessInstance:
         return self._command(
             lambda s: instances.cancel(s, self.ctx, instance_id=instance_id, actor=actor, reason=reason),
@@ -243,6 +250,7 @@ class Engine(ExternalTaskDoor):
             actor=_name(actor),
         )
 
+    @metrics.counted("suspend")
     def suspend(self, instance_id: int, *, actor: tasks.Actor) -> ProcessInstance:
         return self._command(
             lambda s: instances.set_suspended(s, self.ctx, instance_id=instance_id, actor=actor, suspended=True),
@@ -250,6 +258,7 @@ class Engine(ExternalTaskDoor):
             actor=_name(actor),
         )
 
+    @metrics.counted("resume")
     def resume(self, instance_id: int, *, actor: tasks.Actor) -> ProcessInstance:
         return self._command(
             lambda s: instances.set_suspended(s, self.ctx, instance_id=instance_id, actor=actor, suspended=False),
@@ -257,6 +266,7 @@ class Engine(ExternalTaskDoor):
             actor=_name(actor),
         )
 
+    @metrics.counted("correlate")
     def correlate(
         self,
         business_key: str,
@@ -301,13 +311,16 @@ class Engine(ExternalTaskDoor):
 
     # --- task assignment ---------------------------------------------------------------------
     # Each takes the person acting (checked under the instance lock) or a trusted caller's username.
+    @metrics.counted("claim")
     def claim(self, task_id: int, *, actor: tasks.Actor) -> HumanTask:
         return self._task_command(task_id, actor, "claim", "claimed", lambda s, row, me, now: tasks.claim(row, me, now))
 
+    @metrics.counted("unclaim")
     def unclaim(self, task_id: int, *, actor: tasks.Actor) -> HumanTask:
         """Give the task back to its group: its holder, or a group lead releasing a colleague's claim."""
         return self._task_command(task_id, actor, "unclaim", "unclaimed", lambda s, row, me, now: tasks.unclaim(row))
 
+    @metrics.counted("assign")
     def assign(self, task_id: int, assignee: str | None, *, actor: tasks.Actor) -> HumanTask:
         """Hand the task to a colleague of its group (``None`` unassigns): group leads and managers."""
         return self._task_command(
@@ -319,6 +332,7 @@ class Engine(ExternalTaskDoor):
             {"assignee": assignee},
         )
 
+    @metrics.counted("delegate")
     def delegate(self, task_id: int, to: str, *, actor: tasks.Actor) -> HumanTask:
         return self._task_command(
             task_id,
@@ -329,11 +343,13 @@ class Engine(ExternalTaskDoor):
             {"to": to},
         )
 
+    @metrics.counted("take_back")
     def take_back(self, task_id: int, *, actor: tasks.Actor) -> HumanTask:
         return self._task_command(
             task_id, actor, "take_back", "taken_back", lambda s, row, me, now: tasks.take_back(row, me, now)
         )
 
+    @metrics.counted("save_draft")
     def save_draft(self, task_id: int, data: dict[str, Any], *, actor: tasks.Actor) -> HumanTask:
         def keep(session: Session, row: HumanTask, me: str, now: datetime) -> None:
             tasks.require_open(row)

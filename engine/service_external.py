@@ -22,6 +22,7 @@ from .definitions.topics import TopicCache
 from .errors import InvalidDataError, NotFoundError, PermissionDeniedError
 from .identity import access
 from .identity.users import Principal
+from .observability import metrics
 from .store.models import ExternalTask, Incident, ProcessInstance
 from .store.unit_of_work import UnitOfWork
 
@@ -83,6 +84,7 @@ class ExternalTaskDoor:
                 return answer
             time.sleep(min(POLL_INTERVAL, max(deadline - time.monotonic(), 0)))
 
+    @metrics.counted("complete_external")
     def complete_external(
         self, task_id: int, worker_id: str, variables: dict[str, Any] | None = None, *, actor: Actor
     ) -> ExternalTask:
@@ -101,6 +103,7 @@ class ExternalTaskDoor:
 
         return self._command(step, instance_of=lambda s: _instance_of_task(s, task_id), actor=_name(actor))
 
+    @metrics.counted("fail_external")
     def fail_external(
         self,
         task_id: int,
@@ -130,6 +133,7 @@ class ExternalTaskDoor:
             uow.commit()
             return row
 
+    @metrics.counted("throw_external_error")
     def throw_external_error(
         self,
         task_id: int,
@@ -157,6 +161,7 @@ class ExternalTaskDoor:
 
         return self._command(step, instance_of=lambda s: _instance_of_task(s, task_id), actor=_name(actor))
 
+    @metrics.counted("extend_external_lock")
     def extend_external_lock(
         self, task_id: int, worker_id: str, new_duration: timedelta, *, actor: Actor
     ) -> ExternalTask:
@@ -176,6 +181,7 @@ class ExternalTaskDoor:
             uow.commit()
         return released
 
+    @metrics.counted("retry_incident")
     def retry_incident(
         self, incident_id: int, *, retries: int = 1, variables: dict[str, Any] | None = None, actor: Actor
     ) -> Incident:
@@ -190,6 +196,7 @@ class ExternalTaskDoor:
 
         return self._command(step, instance_of=lambda s: _instance_of_incident(s, incident_id), actor=_name(actor))
 
+    @metrics.counted("cancel_incident")
     def cancel_incident(self, incident_id: int, *, reason: str, actor: Actor) -> Incident:
         """Give the incident's project up: cancelled with ``reason``, the incident resolved with it."""
 

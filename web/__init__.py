@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, auth, csrf, engine_ext, errors, i18n, json_depth, security_headers
+from . import api, auth, csrf, engine_ext, errors, i18n, json_depth, metrics, request_log, security_headers
 from .blueprints import BLUEPRINTS
 from .labels import locality_label, nav_links, role_label, stage_label
 
@@ -47,6 +47,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in BLUEPRINTS():
         app.register_blueprint(blueprint)
     api.init_app(app)
+    metrics.init_app(app)
+    request_log.init_app(app)  # last: its hooks run first, so every request has its id and is logged
     app.jinja_env.globals.update(
         nav_links=nav_links, role_label=role_label, locality_label=locality_label, stage_label=stage_label
     )

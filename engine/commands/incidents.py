@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..observability import metrics
 from ..store import events
 from ..store.models import Incident, ProcessInstance
 from . import announce
@@ -74,6 +75,8 @@ def open_incident(
         now,
         incident={"id": incident.id, "kind": kind, "element_id": element_id, "message": incident.message},
     )
+    # Counted before the caller commits: a transaction that then fails is rare and would fail loudly anyway.
+    metrics.INCIDENTS_OPENED.labels(kind).inc()
     return incident
 
 

@@ -31,8 +31,12 @@ One *sweep* does all of it and is safe to run in any number of processes at once
 * **Vacuum.** Where the PostgreSQL server's autovacuum is off, the hot tables are vacuumed after 5,000
   changes (``engine.store.vacuum``), as migration 0004 asks autovacuum to do elsewhere.
 
+Each sweep is one piece of work with its own id (``sweep-<hex>``), and each timer job it fires its own
+(``sweep-<hex>.timer-<job id>``): the id is on every log line and audit event the work writes. Sweeps,
+their duration and each timer's lag (due → fired) are metrics (``observability.metrics``).
+
 ``python -m engine.jobs.scheduler`` (or ``servflow scheduler``) runs sweeps every N seconds with APScheduler;
-``--once`` runs one sweep and exits.
+``--once`` runs one sweep and exits; ``--metrics-port`` serves the process's metrics for Prometheus.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ import logging
 import os
 import socket
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -62,6 +67,7 @@ from ..errors import CalendarError, DefinitionError
 from ..identity import access
 from ..identity.localities import get_locality
 from ..identity.roles import BY_CODE
+from ..observability import context, logs, metrics
 from ..service import Engine
 from ..store import events, outbox, tally
 from ..store.models import OPEN, HumanTask, ProcessInstance, ProcessVersion, TimerJob, User
@@ -143,6 +149,21 @@ class Scheduler:
 
     # --- the sweep ---------------------------------------------------------------------------
     def sweep(self) -> SweepReport:
+        """One sweep as one piece of work: its own id on what it logs and writes, counted and timed."""
+        started = time.perf_counter()
+        with context.work(request_id=context.new_id("sweep-")):
+            try:
+                report = self._sweep()
+            except Exception:
+                metrics.SWEEPS.labels("failed").inc()
+                raise
+            finally:
+                metrics.SWEEP_SECONDS.observe(time.perf_counter() - started)
+        metrics.SWEEPS.labels("ok").inc()
+        metrics.LAST_SWEEP.set(time.time())
+        return report
+
+    def _sweep(self) -> SweepReport:
         report = SweepReport()
         self.fire_due_timers(report)
         steps = (
@@ -205,9 +226,10 @@ class Scheduler:
             job = uow.session.get(TimerJob, job_id)
             if job is None or job.done_at is not None or job.lease_owner != self.owner:
                 return None
-            instance_id = job.instance_id
+            instance_id, due_at = job.instance_id, job.due_at
         try:
-            self.engine.fire_timers(instance_id)
+            with context.work(request_id=f"{context.request_id() or context.new_id('sweep-')}.timer-{job_id}"):
+                self.engine.fire_timers(instance_id)
         except Exception as exc:  # any failure of one job must not stop the others
             self._failed(job_id, exc)
             return False
@@ -219,6 +241,8 @@ class Scheduler:
                 .values(lease_owner=None, lease_expires_at=self.engine.clock() + self.lease)
             ).rowcount
             uow.commit()
+        if not released:
+            metrics.TIMER_LAG.observe(max((self.engine.clock() - due_at).total_seconds(), 0.0))
         return not released
 
     def fire_due_timers(self, report: SweepReport) -> None:
@@ -480,9 +504,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--lease", type=float, default=60.0, help="seconds a claimed timer job stays ours")
     parser.add_argument("--batch", type=int, default=50, help="timer jobs claimed at a time")
     parser.add_argument("--owner", default=None, help="name in lease_owner (default host:pid)")
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=_env_port(),
+        help="serve /metrics here (default SERVFLOW_SCHEDULER_METRICS_PORT)",
+    )
+    parser.add_argument(
+        "--metrics-address",
+        default=os.environ.get("SERVFLOW_SCHEDULER_METRICS_ADDRESS", "127.0.0.1"),
+        help="address the metrics port listens on (default SERVFLOW_SCHEDULER_METRICS_ADDRESS or 127.0.0.1)",
+    )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("spiff").setLevel(logging.WARNING)  # SpiffWorkflow logs every task state change
+    logs.configure()
+    if args.metrics_port:
+        # No token here: bind it to loopback or a network only Prometheus reaches.
+        from prometheus_client import start_http_server
+
+        start_http_server(args.metrics_port, addr=args.metrics_address)
     scheduler = build(args.database_url, owner=args.owner, lease_seconds=args.lease, batch=args.batch)
     try:
         if args.once:
@@ -494,6 +533,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         scheduler.engine.dispose()
     return 0
+
+
+def _env_port() -> int | None:
+    value = os.environ.get("SERVFLOW_SCHEDULER_METRICS_PORT", "").strip()
+    return int(value) if value else None
 
 
 if __name__ == "__main__":
