@@ -12,7 +12,20 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, auth, csrf, engine_ext, errors, i18n, json_depth, metrics, request_log, security_headers
+from . import (
+    api,
+    auth,
+    csrf,
+    directory,
+    engine_ext,
+    errors,
+    i18n,
+    json_depth,
+    metrics,
+    oidc_config,
+    request_log,
+    security_headers,
+)
 from .blueprints import BLUEPRINTS
 from .labels import locality_label, nav_links, role_label, stage_label
 
@@ -42,6 +55,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     json_depth.init_app(app)
     csrf.init_app(app)
     auth.init_app(app)
+    directory.init_app(app)
+    oidc_config.init_app(app)
     errors.init_app(app)
     security_headers.init_app(app)
     for blueprint in BLUEPRINTS():

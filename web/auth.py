@@ -1,4 +1,5 @@
-"""Sign-in with local users (session cookie) or API tokens (``Authorization: Bearer``).
+"""Sign-in with a name and password (local users or the LDAP directory, ``web.directory``), through an
+OpenID provider (``web.oidc``), or with API tokens (``Authorization: Bearer``).
 
 Every request loads the signed-in ``Principal`` into ``g.principal``; views ask for it with
 ``login_required`` and never trust a user id from the request. The session cookie carries only a random
@@ -19,9 +20,10 @@ from flask import Blueprint, Flask, abort, current_app, g, redirect, render_temp
 
 from engine.identity import sessions, users
 
-from . import rate_limit
+from . import directory, rate_limit
 from .engine_ext import get_engine
 from .i18n import t
+from .oidc_config import OIDC_KEY, oidc_logout_url, oidc_providers
 from .redirects import local_target
 
 bp = Blueprint("auth", __name__)
@@ -92,27 +94,32 @@ def login() -> Any:
         if attempt.retry_after:
             wait = attempt.retry_after
             minutes = max(1, math.ceil(wait / 60))
-            page = render_template("auth/login.html", error=t("auth.too_many_attempts", minutes=minutes))
-            return page, 429, {"Retry-After": str(math.ceil(wait))}
+            page, status = login_page(t("auth.too_many_attempts", minutes=minutes), 429)
+            return page, status, {"Retry-After": str(math.ceil(wait))}
         username = request.form.get("username", "").strip()
-        password = request.form.get("password", "")
-        signed_in = get_engine().write(
-            sessions.sign_in,
-            username,
-            password,
-            datetime.now(UTC),
-            current_app.permanent_session_lifetime,
-            max_attempts=current_app.config["LOGIN_MAX_ATTEMPTS"],
-            lock_seconds=current_app.config["LOGIN_LOCK_SECONDS"],
-        )
-        if signed_in is not None:
+        outcome = directory.sign_in_with_password(username, request.form.get("password", ""))
+        if outcome.signed_in is not None:
             rate_limit.signed_in(attempt)
-            _forget_sign_in()
-            session[SESSION_KEY] = signed_in.session_id
-            session["user_id"] = signed_in.user_id  # a hint only (the API's 401-before-CSRF check)
+            start_session(outcome.signed_in)
             return redirect(local_target(request.args.get("next"), url_for("home.index")))
-        error = t("auth.invalid")
-    return render_template("auth/login.html", error=error), (401 if error else 200)
+        assert outcome.refusal is not None
+        error = outcome.detail or t(outcome.refusal.value)
+    return login_page(error)
+
+
+def login_page(error: str | None = None, status: int | None = None) -> Any:
+    """The sign-in page: the password form (local accounts or the directory) and a button per OpenID provider."""
+    page = render_template(
+        "auth/login.html", error=error, password_form=directory.password_form(), providers=oidc_providers()
+    )
+    return page, status or (401 if error else 200)
+
+
+def start_session(signed_in: sessions.SignedIn) -> None:
+    """Put a new server-side session's id in the cookie (after emptying it: no fixation)."""
+    _forget_sign_in()
+    session[SESSION_KEY] = signed_in.session_id
+    session["user_id"] = signed_in.user_id  # a hint only (the API's 401-before-CSRF check)
 
 
 def _forget_sign_in() -> None:
@@ -125,8 +132,10 @@ def _forget_sign_in() -> None:
 
 @bp.post("/logout")
 def logout() -> Any:
+    """End the servflow session; a person who came through an OpenID provider is signed out there too."""
     session_id = session.get(SESSION_KEY)
     if session_id is not None:
         get_engine().write(sessions.close_session, str(session_id))
+    provider_logout = oidc_logout_url(session.get(OIDC_KEY))
     _forget_sign_in()
-    return redirect(url_for("auth.login"))
+    return redirect(provider_logout or url_for("auth.login"))

@@ -15,6 +15,7 @@ def BLUEPRINTS() -> list[Blueprint]:
         home,
         inbox,
         notifications_page,
+        oidc,
         operations_page,
         organizations_page,
         projects_page,
@@ -26,6 +27,7 @@ def BLUEPRINTS() -> list[Blueprint]:
 
     return [
         auth.bp,
+        oidc.bp,
         home.bp,
         inbox.bp,
         tasks_page.bp,
