@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from slapd_server import free_port
+from identity.slapd_server import free_port
 
 FOLDER = Path(__file__).resolve().parent / "oidc_provider"
 PEOPLE: dict[str, dict[str, Any]] = {
