@@ -142,11 +142,16 @@ def seed() -> None:
 @click.option("--demo-systems", is_flag=True, help="also run the simulated finance systems and a worker")
 def serve(host: str, port: int, demo_systems: bool) -> None:
     """Run the web app (development server; use gunicorn 'web:create_app()' in production)."""
+    import logging
+
     from werkzeug.serving import run_simple
 
+    from engine.observability import logs
     from web import create_app
     from web import demo_systems as systems
 
+    logs.configure()  # SERVFLOW_LOG_FORMAT: text here unless asked for json
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # servflow.http logs each request, with its id
     app = create_app({"SCHEDULER_ENABLED": True})
     if demo_systems and systems.start(_engine(), f"http://{host}:{port}"):
         click.echo(f"demo finance systems at http://127.0.0.1:{systems.FINANCE_PORT}/, a worker on the shipped topics")
