@@ -306,6 +306,9 @@ def check_document(name: str, tree: Any) -> str:
 
 
 def _check_document(parser: ServflowBpmnParser, name: str, tree: Any, namespace: str) -> str:
+    localname = etree.QName(tree.getroot()).localname
+    if localname != "definitions":
+        raise DefinitionError(f"root element is <{localname}>, expected <definitions>", file=name)
     try:
         if namespace.startswith((_DMN_PREFIX, _DMN_PREFIX_OLD)):
             _add_dmn(parser, tree, name, ParsedBundle())

@@ -51,7 +51,7 @@ def _engine_says(case: dict[str, str]) -> str | None:
     try:
         parse_bundle({"p.bpmn": bpmn.encode()})
     except DefinitionError as exc:
-        return exc.reason.removesuffix(". ")  # SpiffWorkflow's ValidationException adds ". "
+        return exc.reason.strip().removesuffix(".")  # SpiffWorkflow's ValidationException adds ". "
     return None
 
 
