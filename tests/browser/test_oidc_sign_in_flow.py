@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from identity.conftest import RULES
+from identity.directory_samples import RULES
 from identity.oidc_server import available, running_provider
 from identity.slapd_server import free_port
 from playwright.sync_api import Page

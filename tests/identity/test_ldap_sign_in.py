@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import directory_admin
 from flask import Flask
 from flask.testing import FlaskClient
+from identity.directory_samples import directory_admin
+from identity.slapd_server import GROUPS, PEOPLE, Slapd, free_port
 from ldap3 import MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE
-from slapd_server import GROUPS, PEOPLE, Slapd, free_port
 from sqlalchemy import func, select
 
 from engine.demo.seed import seed_calendars, seed_users

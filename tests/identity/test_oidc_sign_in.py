@@ -13,10 +13,10 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
+from identity.oidc_server import OpenIdProvider, available, running_provider
+from identity.slapd_server import free_port
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-from oidc_server import OpenIdProvider, available, running_provider
-from slapd_server import free_port
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
