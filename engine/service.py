@@ -36,6 +36,7 @@ from .identity.users import Principal
 from .observability import metrics
 from .queries import projects
 from .service_external import ExternalTaskDoor
+from .service_migrations import MigrationDoor
 from .spiff.runtime import SpecCache
 from .store import audit, idempotency
 from .store.db import is_sqlite, make_session_factory
@@ -46,7 +47,7 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 
-class Engine(ExternalTaskDoor):
+class Engine(ExternalTaskDoor, MigrationDoor):
     """Start and advance projects, deploy definitions, and read what is there (and, through
     ``ExternalTaskDoor``, hand service tasks to other systems' workers)."""
 

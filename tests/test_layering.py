@@ -23,7 +23,7 @@ LAYERS = [
     {"documents"},
     {"commands"},
     {"queries"},
-    {"service", "service_external"},
+    {"service", "service_external", "service_migrations"},
     {"compose"},
     {"jobs"},
     {"demo"},

@@ -74,13 +74,17 @@ def bind_versions(session: Session, key: str, locality: str) -> dict[str, int]:
 
 
 def spec_set(session: Session, ctx: Context, instance: ProcessInstance) -> SpecSet:
-    bound = instance.bound_versions
+    return specs_for(session, ctx, instance.process_key, instance.bound_versions)
+
+
+def specs_for(session: Session, ctx: Context, top_key: str, bound: dict[str, int]) -> SpecSet:
+    """The specs of ``bound`` versions with ``top_key`` on top (a migration builds the target's too)."""
     cache_key = tuple(sorted(bound.values()))
 
     def build() -> SpecSet:
         rows = {v.id: v for v in session.scalars(select(ProcessVersion).where(ProcessVersion.id.in_(bound.values())))}
         return runtime.build_spec_set(
-            instance.process_key,
+            top_key,
             {k: (vid, rows[vid].spec) for k, vid in bound.items()},
             forms={vid: row.forms for vid, row in rows.items()},
         )
@@ -388,6 +392,16 @@ def set_suspended(
     instance.updated_at = now
     audit.record(session, "suspended" if suspended else "resumed", actor, now, instance_id=instance.id)
     return instance
+
+
+def waits_of(workflow: Any) -> dict[str, Any]:
+    """What a loaded workflow waits on, as ``write_back``'s hints: with no timer, no service task or no user
+    task waiting before a step, the step need not read those rows (they only ever mirror waits)."""
+    return {
+        "had_timers": bool(runtime.pending_timers(workflow)),
+        "had_external": bool(runtime.waiting_external(workflow)),
+        "known_open": None if runtime.ready_tasks(workflow) else [],
+    }
 
 
 def require_running(instance: ProcessInstance) -> None:

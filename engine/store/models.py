@@ -743,3 +743,23 @@ class WebhookDelivery(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     event: Mapped[OutboundEvent] = relationship()
+
+
+class MigrationBatch(Base):
+    """A batch moving running projects of one process to another version: its plan, and each project's
+    result written as it goes, so whoever started it (or anyone else) reads the progress while it runs."""
+
+    __tablename__ = "migration_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(200))
+    target_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    plan: Mapped[dict[str, Any]] = mapped_column()
+    locality_code: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    moved: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    results: Mapped[list[Any]] = mapped_column(default=list)
