@@ -171,6 +171,12 @@ def locked_by(session: Session, task_id: int, worker_id: str, now: datetime) -> 
     ).first()
     if row is None:
         raise NotFoundError(f"external task {task_id} does not exist")
+    return check_lock(row, worker_id, now)
+
+
+def check_lock(row: ExternalTask, worker_id: str, now: datetime) -> ExternalTask:
+    """``row`` (as read under the project's lock) if ``worker_id`` holds a live lock on it, else 409."""
+    task_id = row.id
     if row.state != OPEN:
         raise InvalidStateError(f"external task {task_id} is {row.state}")
     if row.worker_id != worker_id:

@@ -28,15 +28,17 @@ def complete(
     if external_tasks.already_completed(row, worker_id):
         return row
     now = ctx.now()
-    external_tasks.locked_by(session, task_id, worker_id, now)
+    external_tasks.check_lock(row, worker_id, now)
     data = external_tasks.check_variables(row, variables)
     instances.require_running(instance)
     specs = instances.spec_set(session, ctx, instance)
     workflow = runtime.load(instance.state, specs)
+    before = instances.waits_of(workflow)
     with parties.scripts_read_registry(session):
         latest = runtime.complete_external(workflow, row.task_uuid, data, now=now)
+    if row.error_message is not None:  # only a task that failed before can have an incident open
+        incidents.resolve_for_task(session, row.id, incidents.RETRIED, actor, now)
     external_tasks.record_completion(row, worker_id, now)
-    incidents.resolve_for_task(session, row.id, incidents.RETRIED, actor, now)
     audit.record(
         session,
         "external_task_completed",
@@ -46,7 +48,7 @@ def complete(
         element_id=row.element_id,
         data={"external_task": row.id, "worker": worker_id, "variables": data},
     )
-    instances.write_back(session, ctx, instance, workflow, specs, now, latest=latest, actor=actor)
+    instances.write_back(session, ctx, instance, workflow, specs, now, latest=latest, actor=actor, **before)
     return row
 
 
@@ -65,7 +67,7 @@ def throw_error(
     that catches the code nothing changes and the worker is told (422) to report a failure instead."""
     instance, row = _locked(session, task_id)
     now = ctx.now()
-    external_tasks.locked_by(session, task_id, worker_id, now)
+    external_tasks.check_lock(row, worker_id, now)
     if not code.strip() or len(code) > 200:
         raise InvalidDataError("errorCode: 1 to 200 characters", errors={"errorCode": ["1 to 200 characters"]})
     data = external_tasks.check_variables(row, variables) if variables else {}
