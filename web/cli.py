@@ -20,6 +20,8 @@ from engine.service import Engine
 from engine.store import tally
 from engine.store.migrate import upgrade
 
+from .cli_migrate import migrate
+
 
 def _engine() -> Engine:
     return build_engine()
@@ -273,6 +275,9 @@ def calendar_list(locality: str, year: int | None) -> None:
 
     for row in _engine().read(calendar_store.own_days, locality, year):
         click.echo(f"{row.day.isoformat()}\t{'working' if row.working else 'off'}\t{row.note}")
+
+
+main.add_command(migrate)
 
 
 def run() -> None:

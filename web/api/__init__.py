@@ -63,6 +63,7 @@ def init_app(app: Flask) -> None:
         incidents,
         instances,
         messages,
+        migrations,
         organizations,
         providers,
         tasks,
@@ -87,7 +88,7 @@ def init_app(app: Flask) -> None:
     )
     api = ServflowApi(app)
     modules = (versions, instances, tasks, documents, messages, dashboard, audit, tokens, organizations, providers)
-    for module in (*modules, catalogue, webhooks, external_tasks, incidents):
+    for module in (*modules, catalogue, webhooks, external_tasks, incidents, migrations):
         api.register_blueprint(module.bp)
     api.register_blueprint(providers.bans)
     app.register_blueprint(docs)
