@@ -79,6 +79,12 @@ def mark_disabled(session: Session, source: str, username: str) -> None:
         session.flush()
 
 
+def directory_accounts(session: Session, source: str) -> list[str]:
+    """The active local accounts that came from ``source`` (a directory), by username."""
+    query = select(User.username).where(User.password_hash == EXTERNAL + source, User.is_active.is_(True))
+    return list(session.scalars(query.order_by(User.username)))
+
+
 def _user_for(session: Session, person: DirectoryPerson) -> User | None:
     user = session.scalars(select(User).where(User.username == person.username)).first()
     if user is not None and user.password_hash != EXTERNAL + person.source:

@@ -101,6 +101,30 @@ def check_password(settings: LdapSettings, username: str, password: str) -> Dire
         service.unbind()
 
 
+def still_there(settings: LdapSettings, usernames: list[str]) -> dict[str, bool]:
+    """Whether the directory still knows each of ``usernames`` as an enabled person (one service bind for
+    all): what a sync reads to stop the accounts of people who left or were disabled without signing in
+    again. ``DirectoryUnavailable`` when it cannot be asked (nothing is then concluded)."""
+    if not usernames:
+        return {}
+    service = _connection(_server(settings), settings, settings.bind_dn, settings.bind_password)
+    try:
+        found = {}
+        for username in usernames:
+            entry = _find(service, settings, username)
+            disabled = (
+                entry is not None
+                and bool(settings.disabled_filter)
+                and _matches(service, entry[0], settings.disabled_filter or "")
+            )
+            found[username] = entry is not None and not disabled
+        return found
+    except LDAPException as error:
+        raise DirectoryUnavailable(str(error)) from error
+    finally:
+        service.unbind()
+
+
 def _server(settings: LdapSettings) -> Server:
     tls = None
     if settings.url.lower().startswith("ldaps://") or settings.start_tls:

@@ -24,6 +24,8 @@ One *sweep* does all of it and is safe to run in any number of processes at once
 * **E-mail.** Queued notifications are mailed when SMTP is configured.
 * **Webhooks.** Due webhook deliveries are claimed with a lease and POSTed, signed, to their subscribers
   (``engine.jobs.webhooks``); an overdue task's first escalation is also a ``task_overdue`` event.
+* **Directory.** With an LDAP directory configured, its accounts are checked every ten minutes and the ones
+  it no longer has or disabled stop (``directory_sync``), tokens and sessions included.
 * **External tasks.** Locks whose time ran out are released, so another worker fetches the task
   (``engine.commands.external_tasks.release_expired``).
 * **Tally.** The open-task tally's delta rows are folded (``engine.store.tally.compact``): a few thousand
@@ -65,6 +67,7 @@ from ..compose import build_engine
 from ..documents import blob_store
 from ..errors import CalendarError, DefinitionError
 from ..identity import access
+from ..identity.ldap_directory import LdapSettings
 from ..identity.localities import get_locality
 from ..identity.roles import BY_CODE
 from ..observability import context, logs, metrics
@@ -74,6 +77,7 @@ from ..store.models import OPEN, HumanTask, ProcessInstance, ProcessVersion, Tim
 from ..store.outbox import Notice
 from ..store.vacuum import vacuum_hot_tables
 from . import notifications
+from .directory_sync import DirectorySync
 from .notifications import SmtpSettings
 from .webhooks import WebhookSender, WebhookSettings
 
@@ -102,6 +106,7 @@ class SweepReport:
     webhooks_failed: int = 0
     webhooks_dead: int = 0
     locks_released: int = 0
+    accounts_stopped: int = 0
     vacuumed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -111,7 +116,7 @@ class SweepReport:
             f"calendar warnings {self.warned}, e-mailed {self.emailed} (failed {self.email_failed}), "
             f"tally rows folded {self.folded}, file contents purged {self.purged}, "
             f"webhooks delivered {self.webhooks_delivered} (failed {self.webhooks_failed}, dead {self.webhooks_dead}), "
-            f"external-task locks released {self.locks_released}, "
+            f"external-task locks released {self.locks_released}, directory accounts stopped {self.accounts_stopped}, "
             f"vacuumed {', '.join(self.vacuumed) or 'nothing'}"
         )
 
@@ -135,6 +140,7 @@ class Scheduler:
         smtp: SmtpSettings | None = None,
         calendar_warning_days: int = 61,
         webhooks: WebhookSettings | None = None,
+        directory: LdapSettings | None = None,
     ) -> None:
         self.engine = engine
         self.owner = owner or default_owner()
@@ -146,6 +152,7 @@ class Scheduler:
         self.calendar_warning_days = calendar_warning_days
         self.calendars = CalendarCache(engine.session_factory, ttl=60.0)
         self.webhooks = WebhookSender(engine.session_factory, engine.clock, self.owner, webhooks or WebhookSettings())
+        self.directory = DirectorySync(engine, directory) if directory is not None else None
 
     # --- the sweep ---------------------------------------------------------------------------
     def sweep(self) -> SweepReport:
@@ -175,6 +182,7 @@ class Scheduler:
             self.vacuum,
             self.send_webhooks,
             self.release_expired_locks,
+            self.sync_directory,
         )
         for step in steps:
             step(report)
@@ -183,6 +191,11 @@ class Scheduler:
             report.emailed, report.email_failed = mailed.sent, mailed.failed
         log.info("sweep by %s: %s", self.owner, report)
         return report
+
+    def sync_directory(self, report: SweepReport) -> None:
+        """Every few minutes: accounts the directory no longer has, or disabled, stop (``directory_sync``)."""
+        if self.directory is not None and self.directory.due(self.engine.clock()):
+            report.accounts_stopped = self.directory.run()
 
     def release_expired_locks(self, report: SweepReport) -> None:
         """External tasks whose worker's lock ran out are offered again (the worker died or is late)."""
@@ -462,7 +475,13 @@ def build(
         batch=batch,
         smtp=SmtpSettings.from_env(),
         webhooks=WebhookSettings.from_env(),
+        directory=LdapSettings.from_config(_servflow_env()),
     )
+
+
+def _servflow_env() -> dict[str, str]:
+    """``SERVFLOW_*`` variables without the prefix, as the web app reads its settings."""
+    return {key.removeprefix("SERVFLOW_"): value for key, value in os.environ.items() if key.startswith("SERVFLOW_")}
 
 
 def start(scheduler: Scheduler, *, interval: float = 30.0, blocking: bool = False) -> Any:

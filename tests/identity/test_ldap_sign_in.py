@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 
 from engine.demo.seed import seed_calendars, seed_users
 from engine.identity import users
+from engine.identity.ldap_directory import LdapSettings
 from engine.identity.organizations import organizations_of
+from engine.jobs.directory_sync import DirectorySync
 from engine.service import Engine
 from engine.store.models import User
 from support import csrf_token
@@ -135,3 +137,20 @@ def test_the_directory_unreachable_is_a_clear_message_and_nothing_written(
         assert engine.read_once(lambda s: s.scalar(select(User).where(User.username == "zhangwei"))) is None
     finally:
         application.extensions["servflow_engine"].dispose()
+
+
+def test_the_scheduler_stops_a_disabled_persons_token_without_a_new_sign_in(
+    app: Flask, engine: Engine, slapd: Slapd
+) -> None:
+    assert _sign_in(app.test_client(), "lina", "li-pass")[0] == 302
+    assert _sign_in(app.test_client(), "zhangwei", "zhang-pass")[0] == 302
+    token = engine.write(lambda s: users.issue_token(s, users.get_user(s, "lina"), "script"))
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    sync = DirectorySync(engine, LdapSettings.from_config(slapd.settings()))
+    assert sync.run() == 0 and api.get("/api/v1/tasks", headers=headers).status_code == 200
+    with directory_admin(slapd) as admin:
+        admin.modify(f"uid=lina,{PEOPLE}", {"employeeType": [(MODIFY_REPLACE, ["disabled"])]})
+    assert sync.run() == 1  # nobody signed in again: the sync found her disabled
+    assert api.get("/api/v1/tasks", headers=headers).status_code == 401
+    assert engine.read(lambda s: users.get_user(s, "zhangwei").is_active)  # the others keep their accounts
