@@ -37,6 +37,7 @@ from .foreign_tasks import ForeignError, user_task_settings
 from .juel import JuelError, is_juel, translate
 from .serializer import spec_to_dict
 from .service_tasks import ExternalTaskParser
+from .stored_format import stamp
 from .timer_values import TimerValueError, timer_expression
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -403,7 +404,7 @@ def _parse_process(
             raise DefinitionError(f"form {form_key!r} is not in the bundle", file=source, element_id=element_id)
         if form_key:
             used_forms[form_key] = forms[form_key]
-    spec_data = {"spec": spec_to_dict(spec), "embedded": {n: spec_to_dict(s) for n, s in embedded.items()}}
+    spec_data = stamp({"spec": spec_to_dict(spec), "embedded": {n: spec_to_dict(s) for n, s in embedded.items()}})
     parsed = ParsedProcess(
         key=key,
         name=_process_name(texts[source], key) or key,

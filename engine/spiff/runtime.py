@@ -36,6 +36,7 @@ from .compaction import compact
 from .scripting import make_script_engine
 from .serializer import dump_state, load_state, spec_from_dict
 from .service_tasks import external_settings
+from .stored_format import upgrade_spec
 
 SCRIPT_ENGINE = make_script_engine()
 
@@ -82,6 +83,8 @@ class SpecSet:
     subprocess_specs: dict[str, Any]
     owner: dict[str, int]
     forms: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: Each spec's data as stored, by name: an older state is migrated joined with it (``stored_format``).
+    stored: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,18 +147,22 @@ def build_spec_set(
     ``forms`` maps version id → its form definitions, kept beside the specs so completions need no query."""
     owner: dict[str, int] = {}
     subprocess_specs: dict[str, Any] = {}
+    stored: dict[str, dict[str, Any]] = {}
     top_spec = None
     for key, (version_id, data) in versions.items():
-        spec = spec_from_dict(data["spec"])
+        current = upgrade_spec(data)
+        spec = spec_from_dict(current["spec"])
         owner[key] = version_id
+        stored[key] = data["spec"]
         if key == top_key:
             top_spec = spec
         else:
             subprocess_specs[key] = spec
-        for name, embedded in data.get("embedded", {}).items():
+        for name, embedded in current.get("embedded", {}).items():
             subprocess_specs[name] = spec_from_dict(embedded)
             owner[name] = version_id
-    return SpecSet(spec=top_spec, subprocess_specs=subprocess_specs, owner=owner, forms=forms or {})
+            stored[name] = data.get("embedded", {})[name]
+    return SpecSet(spec=top_spec, subprocess_specs=subprocess_specs, owner=owner, forms=forms or {}, stored=stored)
 
 
 def new_workflow(specs: SpecSet, data: dict[str, Any]) -> BpmnWorkflow:
@@ -166,7 +173,7 @@ def new_workflow(specs: SpecSet, data: dict[str, Any]) -> BpmnWorkflow:
 
 
 def load(state: str, specs: SpecSet) -> BpmnWorkflow:
-    workflow = load_state(state, specs.spec, specs.subprocess_specs)
+    workflow = load_state(state, specs.spec, specs.subprocess_specs, specs.stored)
     workflow.script_engine = SCRIPT_ENGINE
     return workflow
 

@@ -3,7 +3,8 @@
 SpiffWorkflow's stock serializer writes the whole spec into every saved workflow and restores it on
 every load. servflow keeps the spec on the process version (``spec_to_dict``), restores it once per
 process (see ``runtime.SpecCache``), and saves only the live task tree (``dump_state``). The state
-carries SpiffWorkflow's serializer version so an upgrade can migrate it (``load_state``).
+carries SpiffWorkflow's serializer version so an upgrade can migrate it (``load_state``, joined with its
+specs: ``stored_format``).
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.bpmn.serializer.migration.version_migration import MIGRATIONS
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import SpiffBpmnTaskConverter
 
 from .service_tasks import ExternalServiceTask
+from .stored_format import is_current, upgrade_state
 
-STATE_FORMAT = 1
 _VERSION_KEY = BpmnWorkflowSerializer.VERSION_KEY
 
 
@@ -82,12 +82,20 @@ def dump_state(workflow: BpmnWorkflow) -> str:
         SERIALIZER.registry._encoder_mode = False
 
 
-def load_state(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
-    """Rebuild a workflow from ``dump_state`` output around already-restored spec objects."""
+def load_state(
+    state: str, spec: Any, subprocess_specs: dict[str, Any], stored: dict[str, dict[str, Any]] | None = None
+) -> BpmnWorkflow:
+    """Rebuild a workflow from ``dump_state`` output around already-restored spec objects.
+
+    A state of an older serializer version is migrated joined with ``stored`` (each spec's data by process
+    name, as stored) and restored around the migrated specs; saving it writes the current version."""
     dct = json.loads(state)
     version = dct.pop(_VERSION_KEY, SERIALIZER.VERSION)
-    if version in MIGRATIONS:
-        MIGRATIONS[version](dct)
+    if not is_current(version):
+        if stored is None or spec.name not in stored:
+            raise ValueError(f"a state of serializer version {version} needs its stored specs to be migrated")
+        others = {name: data for name, data in stored.items() if name != spec.name}
+        return SERIALIZER.from_dict(upgrade_state(dct, version, stored[spec.name], others))
     dct["spec"] = spec
     dct["subprocess_specs"] = subprocess_specs
     return SERIALIZER.from_dict(dct)
