@@ -16,6 +16,7 @@ from bench import (
     bench_external_tasks,
     bench_inbox,
     bench_loop_shapes,
+    bench_migration,
     bench_throughput,
 )
 from bench.common import machine
@@ -37,6 +38,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "documents": lambda: bench_documents.main([]),
     "external": lambda: bench_external_tasks.main([]),
     "loops": lambda: bench_loop_shapes.main(),
+    "migration": lambda: bench_migration.main([]),
 }
 
 
