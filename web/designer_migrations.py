@@ -2,7 +2,8 @@
 
 One page per process of the designer's locality: choose source versions, the target and filters, see the
 dry run (each project: can it move, or why not; the steps it will pass and those it has passed), edit the
-element mapping, migrate, and read the batch's report. Everything goes through the Engine's migration
+element mapping, migrate, and read the batch's report, which reverts a moved project while nothing happened
+to it since. Everything goes through the Engine's migration
 door, which checks the designer's rights and moves each project in its own transaction.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from engine.commands.migration_plan import Plan
 from engine.errors import ServflowError
@@ -89,3 +90,24 @@ def report(locality: str, key: str, batch_id: int) -> Any:
     if batch.locality_code != code or batch.process_key != key:
         abort(404)
     return render_template("designer/migration_report.html", locality=code, key=key, batch=batch)
+
+
+@bp.post("/<locality>/process/<key>/migrations/<int:batch_id>/revert")
+@login_required
+def revert(locality: str, key: str, batch_id: int) -> Any:
+    """The report's 撤销迁移: a project of the batch back to the version it came from, while nothing
+    happened to it since (its number as the dry run listed it)."""
+    code = _require_designer(locality)
+    back = redirect(url_for("designer_migrations.report", locality=code, key=key, batch_id=batch_id))
+    try:
+        instance_id = int(request.form.get("instance_id", ""))
+    except ValueError:
+        flash(t("migrate.not_reverted", reason=t("migrate.project_number")), "error")
+        return back
+    try:
+        get_engine().revert_migration(instance_id, actor=current_principal())
+    except ServflowError as exc:
+        flash(t("migrate.not_reverted", reason=exc.message), "error")
+    else:
+        flash(t("migrate.reverted", id=instance_id), "success")
+    return back

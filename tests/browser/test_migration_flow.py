@@ -46,5 +46,13 @@ def test_designer_dry_runs_migrates_and_reads_the_report(live_app: Any, page: Pa
     expect(summary).to_contain_text("已迁移 3 个")
     assert {engine.get_instance(i).bound_versions["mreview"] for i in ids} == {v2}
 
+    page.fill("#revert-migration input[name=instance_id]", str(ids[0]))  # nothing happened to it since
+    page.click("#revert-migration button")
+    expect(page.locator(".flash.success")).to_contain_text(f"项目 {ids[0]} 已回到迁移前的版本")
+    assert engine.get_instance(ids[0]).bound_versions["mreview"] != v2
+    page.fill("#revert-migration input[name=instance_id]", "999999")
+    page.click("#revert-migration button")
+    expect(page.locator(".flash.error")).to_contain_text("未能撤销迁移")
+
     page.goto(f"{live_app.url}/lang/en?next=/designer/{URUMQI}/process/mreview/migrate")
     expect(page.locator("h1")).to_contain_text("Migrate running projects")
