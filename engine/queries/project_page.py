@@ -132,6 +132,7 @@ def project_view(session: Session, principal: Principal, instance_id: int, today
     known = session.execute(select(User.username, User.display_name).where(User.username.in_(people - {""})))
     names = {username: display for username, display in known}
     open_rows = [r for r in rows if r.state == OPEN]
+    systems = incident_rows.waiting_on_systems(session, instance.id)
     return ProjectView(
         instance=instance,
         stages=_stages(instance, rows, settings.stages),
@@ -151,9 +152,9 @@ def project_view(session: Session, principal: Principal, instance_id: int, today
         ),
         history=history,
         names=names,
-        diagrams=_diagrams(session, instance, rows),
+        diagrams=_diagrams(session, instance, rows, systems),
         submissions=_submissions(session, instance, rows, submitted),
-        waiting_systems=incident_rows.waiting_on_systems(session, instance.id),
+        waiting_systems=systems,
         incidents=incident_rows.of_project(session, instance.id),
     )
 
@@ -216,9 +217,12 @@ def _timeline(rows: list[HumanTask], today: date, limits: Mapping[str, StageLimi
     return spans
 
 
-def _diagrams(session: Session, instance: ProcessInstance, rows: list[HumanTask]) -> list[Diagram]:
+def _diagrams(
+    session: Session, instance: ProcessInstance, rows: list[HumanTask], systems: list[ExternalTask]
+) -> list[Diagram]:
     """The project's own process (the lifecycle, its stages marked by their call activities), then the
-    current (or last) stage's diagram with its steps."""
+    current (or last) stage's diagram with its steps — a service task another system is working on is
+    current too."""
     diagrams = []
     top = session.get(ProcessVersion, instance.process_version_id)
     if top is not None:
@@ -227,6 +231,7 @@ def _diagrams(session: Session, instance: ProcessInstance, rows: list[HumanTask]
         stages_seen = {r.process_key for r in rows}
         done = [calls[k] for k in stages_seen if k in calls and k != instance.stage]
         current = [calls[instance.stage]] if instance.stage in calls else []
+        current += [job.element_id for job in systems if job.process_key == top.process_key]
         diagrams.append(_marked(top.name or top.process_key, xml, [r for r in rows if r.process_key == top.process_key],
                                 done, current))  # fmt: skip
     stage = instance.stage or (rows[-1].process_key if rows else None)
@@ -234,7 +239,8 @@ def _diagrams(session: Session, instance: ProcessInstance, rows: list[HumanTask]
     version = session.get(ProcessVersion, version_id) if version_id else None
     if version is not None:
         of_stage = [r for r in rows if r.process_key == stage]
-        diagrams.append(_marked(version.name or str(stage), source_of(session, version), of_stage, [], []))
+        at_work = [job.element_id for job in systems if job.process_key == stage]
+        diagrams.append(_marked(version.name or str(stage), source_of(session, version), of_stage, [], at_work))
     return [d for d in diagrams if "BPMNDiagram" in d.xml]
 
 

@@ -84,3 +84,16 @@ def test_the_reviewer_reads_the_application_in_full_on_the_review_task(
     )
     assert any(c.get("key") == "budget" for c in earlier["form"]["components"]), "shown in the application's own form"
     assert f'<details class="submission" data-task-id="{apply_id}" open>' in html
+
+
+def test_the_stage_diagram_marks_the_step_another_system_works_on(engine: Engine, client: FlaskClient) -> None:
+    engine.deploy(shipped_bundle(), "650000", "test")
+    instance = engine.start("lifecycle", locality="650100", business_key="UR-PAGE-2", actor="purchaser_urumqi")
+    (apply,) = engine.open_tasks(instance.id)
+    Driver(engine, actor=party_actor(engine)).complete(apply, APPLICATION)  # now the budget system checks
+    login(client, "purchaser_urumqi")
+    html = client.get(f"/projects/{instance.id}").get_data(as_text=True)
+    diagrams = json.loads(re.search(r'id="project-diagrams">(.*?)</script>', html, re.S).group(1))
+    review = [d for d in diagrams if "check_budget" in d["xml"]]
+    assert review and "check_budget" in review[0]["current"]
+    assert "核对预算指标" in html[html.index('id="waiting-systems"') :]
