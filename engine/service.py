@@ -22,6 +22,7 @@ from . import definitions
 from .calendars.calendar_store import load_calendar
 from .calendars.deadline_hook import DeadlineFn
 from .commands import form_rules, incidents, instances, messages, tasks
+from .commands.tasks import username_of
 from .config import EngineConfig
 from .definitions.topics import TopicCache
 from .definitions.versions import task_form
@@ -107,7 +108,7 @@ class Engine(ExternalTaskDoor, MigrationDoor):
         with self.unit_of_work(write=True) as uow:
             if not isinstance(deployed_by, str):
                 access.require(uow.session, deployed_by, "definition.deploy", locality)
-            result = definitions.deploy(uow.session, files, locality, _name(deployed_by), comment)
+            result = definitions.deploy(uow.session, files, locality, username_of(deployed_by), comment)
             uow.commit()
         return result
 
@@ -189,7 +190,7 @@ class Engine(ExternalTaskDoor, MigrationDoor):
                 locality=code,
                 business_key=business_key,
                 data=dict(data or {}),
-                actor=_name(actor),
+                actor=username_of(actor),
                 title=title,
                 from_person=not (isinstance(actor, str) or actor.is_admin),
                 organization_id=organization_id,
@@ -233,7 +234,9 @@ class Engine(ExternalTaskDoor, MigrationDoor):
                 idempotency.keep(session, receipt, 200, result)
             return result
 
-        return self._command(step, instance_of=lambda s: tasks.get_task(s, task_id).instance_id, actor=_name(actor))
+        return self._command(
+            step, instance_of=lambda s: tasks.get_task(s, task_id).instance_id, actor=username_of(actor)
+        )
 
     @metrics.counted("fire_timers")
     def fire_timers(self, instance_id: int) -> ProcessInstance:
@@ -248,7 +251,7 @@ class Engine(ExternalTaskDoor, MigrationDoor):
         return self._command(
             lambda s: instances.cancel(s, self.ctx, instance_id=instance_id, actor=actor, reason=reason),
             instance_of=lambda s: instance_id,
-            actor=_name(actor),
+            actor=username_of(actor),
         )
 
     @metrics.counted("suspend")
@@ -256,7 +259,7 @@ class Engine(ExternalTaskDoor, MigrationDoor):
         return self._command(
             lambda s: instances.set_suspended(s, self.ctx, instance_id=instance_id, actor=actor, suspended=True),
             instance_of=lambda s: instance_id,
-            actor=_name(actor),
+            actor=username_of(actor),
         )
 
     @metrics.counted("resume")
@@ -264,7 +267,7 @@ class Engine(ExternalTaskDoor, MigrationDoor):
         return self._command(
             lambda s: instances.set_suspended(s, self.ctx, instance_id=instance_id, actor=actor, suspended=False),
             instance_of=lambda s: instance_id,
-            actor=_name(actor),
+            actor=username_of(actor),
         )
 
     @metrics.counted("correlate")
@@ -300,7 +303,12 @@ class Engine(ExternalTaskDoor, MigrationDoor):
             instance = messages.find_instance(session, business_key, allowed)
             found.append(instance.id)
             return messages.correlate(
-                session, self.ctx, instance=instance, message=message, payload=dict(payload or {}), actor=_name(actor)
+                session,
+                self.ctx,
+                instance=instance,
+                message=message,
+                payload=dict(payload or {}),
+                actor=username_of(actor),
             )
 
         def instance_of(session: Session) -> int:
@@ -308,7 +316,7 @@ class Engine(ExternalTaskDoor, MigrationDoor):
                 raise NotFoundError(f"no project with business key {business_key!r}")
             return found[0]
 
-        return self._command(step, instance_of=instance_of, actor=_name(actor))
+        return self._command(step, instance_of=instance_of, actor=username_of(actor))
 
     # --- task assignment ---------------------------------------------------------------------
     # Each takes the person acting (checked under the instance lock) or a trusted caller's username.
@@ -597,7 +605,3 @@ class Engine(ExternalTaskDoor, MigrationDoor):
                 data={"message": exc.message},
             )
             uow.commit()
-
-
-def _name(actor: tasks.Actor) -> str:
-    return actor if isinstance(actor, str) else actor.username

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from .commands import external_tasks, worker_results
 from .commands.external_tasks import TopicRequest
+from .commands.tasks import Actor, username_of
 from .definitions.topics import TopicCache
 from .errors import InvalidDataError, NotFoundError, PermissionDeniedError
 from .identity import access
-from .identity.users import Principal
 from .observability import metrics
 from .store.models import ExternalTask, Incident, ProcessInstance
 from .store.unit_of_work import UnitOfWork
@@ -29,7 +29,6 @@ from .store.unit_of_work import UnitOfWork
 if TYPE_CHECKING:
     from .commands.instances import Context
 
-Actor = Principal | str
 MAX_WAIT = 60.0
 POLL_INTERVAL = 0.25
 
@@ -98,10 +97,10 @@ class ExternalTaskDoor:
                 task_id=task_id,
                 worker_id=worker_id,
                 variables=dict(variables or {}),
-                actor=_name(actor),
+                actor=username_of(actor),
             )
 
-        return self._command(step, instance_of=lambda s: _instance_of_task(s, task_id), actor=_name(actor))
+        return self._command(step, instance_of=lambda s: _instance_of_task(s, task_id), actor=username_of(actor))
 
     @metrics.counted("fail_external")
     def fail_external(
@@ -156,10 +155,10 @@ class ExternalTaskDoor:
                 code=code,
                 message=message,
                 variables=dict(variables or {}),
-                actor=_name(actor),
+                actor=username_of(actor),
             )
 
-        return self._command(step, instance_of=lambda s: _instance_of_task(s, task_id), actor=_name(actor))
+        return self._command(step, instance_of=lambda s: _instance_of_task(s, task_id), actor=username_of(actor))
 
     @metrics.counted("extend_external_lock")
     def extend_external_lock(
@@ -191,10 +190,17 @@ class ExternalTaskDoor:
         def step(session: Session) -> Incident:
             self._require_incident_manager(session, actor, incident_id)
             return worker_results.retry_incident(
-                session, self.ctx, incident_id=incident_id, retries=retries, variables=variables, actor=_name(actor)
+                session,
+                self.ctx,
+                incident_id=incident_id,
+                retries=retries,
+                variables=variables,
+                actor=username_of(actor),
             )
 
-        return self._command(step, instance_of=lambda s: _instance_of_incident(s, incident_id), actor=_name(actor))
+        return self._command(
+            step, instance_of=lambda s: _instance_of_incident(s, incident_id), actor=username_of(actor)
+        )
 
     @metrics.counted("cancel_incident")
     def cancel_incident(self, incident_id: int, *, reason: str, actor: Actor) -> Incident:
@@ -203,10 +209,12 @@ class ExternalTaskDoor:
         def step(session: Session) -> Incident:
             self._require_incident_manager(session, actor, incident_id)
             return worker_results.cancel_incident(
-                session, self.ctx, incident_id=incident_id, reason=reason, actor=_name(actor)
+                session, self.ctx, incident_id=incident_id, reason=reason, actor=username_of(actor)
             )
 
-        return self._command(step, instance_of=lambda s: _instance_of_incident(s, incident_id), actor=_name(actor))
+        return self._command(
+            step, instance_of=lambda s: _instance_of_incident(s, incident_id), actor=username_of(actor)
+        )
 
     def _worker_localities(self, session: Session, actor: Actor) -> set[str] | None:
         if isinstance(actor, str):
@@ -265,7 +273,3 @@ def _instance_of_incident(session: Session, incident_id: int) -> int:
     if incident is None:
         raise NotFoundError(f"incident {incident_id} does not exist")
     return incident.instance_id
-
-
-def _name(actor: Actor) -> str:
-    return actor if isinstance(actor, str) else actor.username

@@ -17,16 +17,15 @@ from sqlalchemy.orm import Session
 from .commands import migrations
 from .commands.migration_plan import CheckedPlan, Plan, check, matching
 from .commands.migrations import Verdict
+from .commands.tasks import Actor, username_of
 from .errors import NotFoundError, ServflowError
 from .identity import access
-from .identity.users import Principal
 from .store.models import MigrationBatch, ProcessInstance
 from .store.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from .commands.instances import Context
 
-Actor = Principal | str
 MIGRATE = "definition.deploy"
 
 
@@ -57,7 +56,7 @@ class MigrationDoor:
                 target_version_id=plan.target,
                 plan={**plan.to_dict(), "instances": ids},
                 locality_code=checked.target.locality_code,
-                created_by=_name(actor),
+                created_by=username_of(actor),
                 created_at=self.clock(),
                 total=len(ids),
                 moved=0,
@@ -95,7 +94,7 @@ class MigrationDoor:
             instance = uow.session.get(ProcessInstance, instance_id)
             if instance is None or (localities is not None and instance.locality_code not in localities):
                 raise NotFoundError(f"project (instance) {instance_id} does not exist")
-            verdict = migrations.migrate(uow.session, self.ctx, checked, instance_id, _name(actor))
+            verdict = migrations.migrate(uow.session, self.ctx, checked, instance_id, username_of(actor))
             uow.commit()
             return verdict
 
@@ -111,7 +110,7 @@ class MigrationDoor:
                 raise NotFoundError(f"project (instance) {instance_id} does not exist")
             if not isinstance(actor, str):
                 access.require(uow.session, actor, MIGRATE, instance.locality_code)
-            verdict = migrations.revert(uow.session, self.ctx, instance_id, _name(actor))
+            verdict = migrations.revert(uow.session, self.ctx, instance_id, username_of(actor))
             uow.commit()
             return verdict
 
@@ -161,7 +160,3 @@ def _plan_of(batch: MigrationBatch) -> Plan:
         stage=data.get("stage"),
         statuses=tuple(data.get("status") or ()),
     )
-
-
-def _name(actor: Actor) -> str:
-    return actor if isinstance(actor, str) else actor.username

@@ -30,6 +30,11 @@ from .parties import named_candidates, party_of
 Actor = Principal | str
 
 
+def username_of(actor: Actor) -> str:
+    """The name an actor is recorded under (audit events, locks, claims), unchecked."""
+    return actor if isinstance(actor, str) else actor.username
+
+
 def acting(session: Session, row: HumanTask, actor: Actor, action: str) -> str:
     """The username doing ``action``; a person is checked on the row as read under the instance lock."""
     if isinstance(actor, str):
