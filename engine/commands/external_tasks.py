@@ -207,9 +207,10 @@ def check_variables(row: ExternalTask, variables: dict[str, Any]) -> dict[str, A
             errors[name] = [f"must be of type {declared[name]}"]
     if errors:
         raise InvalidDataError("variables refused: " + ", ".join(sorted(errors)), errors=errors)
-    if len(json.dumps(variables, default=str)) > MAX_VARIABLES_BYTES:
+    text = json.dumps(variables, default=str)  # measured and made plain from one encoding
+    if len(text) > MAX_VARIABLES_BYTES:
         raise InvalidDataError("variables: at most 256 kB", errors={"variables": ["at most 256 kB"]})
-    return _plain(variables)
+    return json.loads(text)
 
 
 def outputs_of(settings: dict[str, Any]) -> dict[str, str] | None:
