@@ -66,6 +66,7 @@ class ExternalTaskDoor:
             message = "no deployed service task uses topic " + ", ".join(repr(name) for name in unknown)
             raise InvalidDataError(message, errors={"topics": [message]})
         deadline = time.monotonic() + wait_seconds
+        wanted = {topic.name: topic.variables for topic in topics}
         while True:
             with self.unit_of_work(write=True) as uow:
                 rows = external_tasks.fetch_and_lock(
@@ -76,7 +77,6 @@ class ExternalTaskDoor:
                     localities=localities,
                     now=self.clock(),
                 )
-                wanted = {topic.name: topic.variables for topic in topics}
                 answer = [locked_task(row, wanted[row.topic]) for row in rows]
                 uow.commit()
             if answer or time.monotonic() >= deadline:
