@@ -44,14 +44,14 @@ def index() -> Any:
     engine = get_engine()
     principal = current_principal()
     rows = engine.read(incidents.incident_list, principal, wanted)
-    every = engine.read(incidents.incident_list, principal, IncidentFilter(state="all"))
+    localities, processes = engine.read(incidents.filter_choices, principal)
     return render_template(
         "operations/index.html",
         rows=rows,
         editable=_editable,
         wanted=wanted,
-        localities=sorted({row.locality_code for row in every}),
-        processes=sorted({row.process_key for row in every}),
+        localities=localities,
+        processes=processes,
         states=STATES,
     )
 

@@ -117,6 +117,16 @@ def incident_list(session: Session, principal: Principal, wanted: IncidentFilter
     return [_row(*found) for found in session.execute(query)]
 
 
+def filter_choices(session: Session, principal: Principal) -> tuple[list[str], list[str]]:
+    """The localities and processes that have incidents the person handles (the page's filter lists)."""
+    scope = managed_scope(session, principal)
+    localities = session.scalars(
+        select(Incident.locality_code).where(scope).distinct().order_by(Incident.locality_code)
+    )
+    processes = session.scalars(select(Incident.process_key).where(scope).distinct().order_by(Incident.process_key))
+    return list(localities), list(processes)
+
+
 def incident(session: Session, principal: Principal, incident_id: int) -> IncidentRow | None:
     found = session.execute(_rows().where(Incident.id == incident_id, managed_scope(session, principal))).first()
     return _row(*found) if found else None

@@ -40,6 +40,8 @@ def test_a_manager_retries_an_incident_with_corrected_variables(live_app: LiveAp
     expect(incident).to_contain_text("外部任务失败")
     expect(incident).to_contain_text("budget.check")
 
+    expect(page.locator("#filter-locality option[value='650100']")).to_have_count(1)  # where incidents are
+    expect(page.locator("#filter-process option[value='budget_check']")).to_have_count(1)
     page.fill("#filter-error", "没有这个错误")
     page.click(".ops-filters button[type=submit]")
     expect(page.locator("#no-incidents")).to_be_visible()
