@@ -25,6 +25,9 @@ from engine.spiff import messages, parsing, runtime
 LOOPS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "bpmn" / "loops"
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 NOTE = {"note": "x" * 200}  # what a person may write on a task
+# Two turns of the same phase (every shape's pattern repeats every 60 turns) whose costs are compared; the
+# early one is past the first supervisor query, which the event sub-process listening from the start takes.
+EARLY, LATE = 65, 965
 
 
 class ShapeError(AssertionError):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,6 +18,31 @@ from web import create_app
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def python_calls(action: Callable[[], object], runs: int = 3) -> int:
+    """How many Python functions ``action`` calls: the work a step does, unlike its time, free of machine noise.
+
+    A state that keeps history makes every load, iteration and save walk more tasks, so the count grows
+    with it; timing the same comparison on a shared machine fails whenever a neighbour is busy. The fewest
+    of a few runs is kept: a first run also fills caches (compiled patterns, parsed expressions).
+    """
+    counts = []
+    for _ in range(runs):
+        calls = 0
+
+        def count(_frame: object, event: str, _arg: object) -> None:
+            nonlocal calls
+            if event == "call":
+                calls += 1
+
+        sys.setprofile(count)
+        try:
+            action()
+        finally:
+            sys.setprofile(None)
+        counts.append(calls)
+    return min(counts)
 
 
 @contextmanager

@@ -151,7 +151,7 @@ def build_spec_set(
     top_spec = None
     for key, (version_id, data) in versions.items():
         current = upgrade_spec(data)
-        spec = spec_from_dict(current["spec"])
+        spec = _with_event_subprocesses_connected(spec_from_dict(current["spec"]))
         owner[key] = version_id
         stored[key] = data["spec"]
         if key == top_key:
@@ -159,10 +159,27 @@ def build_spec_set(
         else:
             subprocess_specs[key] = spec
         for name, embedded in current.get("embedded", {}).items():
-            subprocess_specs[name] = spec_from_dict(embedded)
+            subprocess_specs[name] = _with_event_subprocesses_connected(spec_from_dict(embedded))
             owner[name] = version_id
             stored[name] = data.get("embedded", {})[name]
     return SpecSet(spec=top_spec, subprocess_specs=subprocess_specs, owner=owner, forms=forms or {}, stored=stored)
+
+
+def _with_event_subprocesses_connected(spec: Any) -> Any:
+    """Link each message-, signal- or error-started event sub-process to the start and the end of its scope.
+
+    SpiffWorkflow makes these links itself the first time such an event sub-process starts, on the spec
+    object: a cached spec set would then give every project started afterwards in the same server process
+    a different task tree (an extra waiting branch) than the ones before, and two threads could change it
+    at once. Linked here, once, every project of a version has the same shape.
+    """
+    start = spec.start
+    for name in start.trigger_specs:
+        event_subprocess = spec.task_specs[name]
+        if start not in event_subprocess.inputs:
+            start.connect(event_subprocess)
+            event_subprocess.connect(spec.end)
+    return spec
 
 
 def new_workflow(specs: SpecSet, data: dict[str, Any]) -> BpmnWorkflow:
