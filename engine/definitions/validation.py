@@ -29,6 +29,7 @@ from ..identity.kinds import check_party_kinds
 from ..identity.roles import is_known_role, role_for_lane
 from ..spiff.dialects import foreign_children, prefixed
 from ..spiff.foreign_check import document_problems
+from ..spiff.foreign_forms import field_elements, is_generated
 from ..spiff.foreign_tasks import ForeignError, user_task_settings
 from ..spiff.juel import JuelError, is_juel, translate
 from ..spiff.parsing import (
@@ -281,10 +282,25 @@ class _FileCheck:
                 self.condition(element)
             elif kind == "script":
                 self.code(element.getparent().get("id"), element.text, "exec", "脚本", "script")
+            elif kind == "startEvent" and field_elements(element):
+                self.start_form(element)
         for script in self.root.iterfind(".//spiffworkflow:preScript", _NS):
             self.code(_owner_id(script), script.text, "exec", "前置脚本", "pre-script")
         for script in self.root.iterfind(".//spiffworkflow:postScript", _NS):
             self.code(_owner_id(script), script.text, "exec", "后置脚本", "post-script")
+
+    def start_form(self, event: Any) -> None:
+        fields = field_elements(event)
+        what = prefixed(fields[0].getparent() if foreign_children(event, "formData") else fields[0])
+        self.add(
+            WARNING,
+            "start_form_fields",
+            event.get("id"),
+            f"{_label(event)} 的 {what} 字段不会生成开始表单：项目以发起时提交的数据开始，不按这些字段校验；"
+            "请把字段放到第一个用户任务上",
+            f"{_label(event)}: servflow has no start forms, so its {what} fields are neither shown nor checked "
+            "(a project starts with the data it is started with); declare them on a first user task instead",
+        )
 
     def human_task(self, task: Any) -> None:
         task_id = task.get("id")
@@ -312,7 +328,7 @@ class _FileCheck:
                     f"{label} is for '{role_name}', not a known role; someone must be granted it",
                 )
         form_key = (attributes.get("formKey") or "").strip()
-        if form_key and form_key not in self.documents.forms:
+        if form_key and form_key not in self.documents.forms and not is_generated(form_key):
             self.add(
                 ERROR,
                 "unknown_form",
@@ -324,16 +340,6 @@ class _FileCheck:
                   f"{label} 的候选机构表达式", f"candidateOrganization of {label}")  # fmt: skip
         self.code(task_id, attributes.get("candidateUser"), "eval",
                   f"{label} 的候选人表达式", f"candidateUser of {label}")  # fmt: skip
-        fields = foreign_children(task, "formData") + foreign_children(task, "formProperty")
-        if fields and not attributes.get("formKey"):
-            self.add(
-                WARNING,
-                "form_fields",
-                task_id,
-                f"{label} 的 {prefixed(fields[0])} 字段不会生成表单，任务只能填写意见；请在表单编辑器中做一个表单",
-                f"{label}: servflow makes no form of {prefixed(fields[0])} fields, so the task takes only a "
-                "comment; make a form in the form editor",
-            )
         for name in ("candidateGroups", "dueDate", "followUpDate"):
             self.code(task_id, attributes.get(name), "eval", f"{label} 的 {name}", f"{name} of {label}")
         try:

@@ -15,6 +15,16 @@ ACTIVITI_NS = "http://activiti.org/bpmn"
 FOREIGN = {CAMUNDA_NS: "camunda", FLOWABLE_NS: "flowable", ACTIVITI_NS: "activiti"}
 
 
+class ForeignError(ValueError):
+    """An attribute of a foreign model servflow cannot run, in Chinese and English."""
+
+    def __init__(self, attribute: str, zh: str, en: str) -> None:
+        super().__init__(f"{attribute}: {zh} / {en}")
+        self.attribute = attribute
+        self.zh = zh
+        self.en = en
+
+
 def foreign_attribute(node: Any, name: str) -> tuple[str, str] | None:
     """``(prefixed name, value)`` of attribute ``name`` in the first dialect that sets it, else ``None``."""
     for namespace, prefix in FOREIGN.items():

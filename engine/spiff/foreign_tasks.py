@@ -12,6 +12,8 @@ candidateUsers            ``candidateUser`` as a list when there is no assignee:
 candidateGroups           ``candidateGroups``: each group a role (code, Chinese or English label), an
                           organization (its 统一社会信用代码), or else a locality's own role of that name
 formKey                   ``formKey``: a form of the bundle (``camunda-forms:…:x.form`` is form ``x``)
+formData, formProperty    ``formKey`` ``formData:<task id>``: the form made of the fields (``foreign_forms``);
+                          a task with both a form key and fields is refused (keep one)
 dueDate, followUpDate     ``dueDate``/``followUpDate``: a date, a date-time or a duration from creation
 priority                  ``priority`` (a whole number)
 ========================  ==========================================================================
@@ -24,7 +26,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .dialects import foreign_attribute
+from .dialects import ForeignError, foreign_attribute, prefixed
+from .foreign_forms import field_elements, generated_form, generated_form_key
 from .juel import JuelError, is_juel, translate
 from .timer_values import iso_duration, iso_moment
 
@@ -33,16 +36,6 @@ _FORM_PREFIXES = ("camunda-forms:deployment:", "camunda-forms:app:", "camunda-fo
 _FORM_SUFFIXES = (".form.json", ".form", ".json")
 #: Keys of forms servflow cannot render: HTML pages of a Java web application.
 _HTML_FORM_PREFIXES = ("embedded:", "app:", "deployment:")
-
-
-class ForeignError(ValueError):
-    """An attribute of a foreign model servflow cannot run, in Chinese and English."""
-
-    def __init__(self, attribute: str, zh: str, en: str) -> None:
-        super().__init__(f"{attribute}: {zh} / {en}")
-        self.attribute = attribute
-        self.zh = zh
-        self.en = en
 
 
 def user_task_settings(node: Any) -> dict[str, str]:
@@ -58,8 +51,20 @@ def user_task_settings(node: Any) -> dict[str, str]:
     if groups:
         settings["candidateGroups"] = _expression(*groups, as_list=True)
     form = foreign_attribute(node, "formKey")
+    fields = field_elements(node)
+    if form and fields:
+        raise ForeignError(
+            form[0],
+            f"任务既有表单键 {form[1]!r} 又有 {_field_list(fields)} 字段，只能保留一种："
+            "删去表单键以使用这些字段生成的表单，或删去字段以使用表单文件",
+            f"the task has both the form key {form[1]!r} and {_field_list(fields)} fields; keep one: remove the "
+            "form key to use the form made of the fields, or remove the fields to use the form file",
+        )
     if form:
         settings["formKey"] = form_key(*form)
+    elif fields:
+        generated_form(node)  # refuses what the generated form could not honour
+        settings["formKey"] = generated_form_key(node.get("id") or "")
     for name in ("dueDate", "followUpDate"):
         found = foreign_attribute(node, name)
         if found:
@@ -96,6 +101,10 @@ def form_key(attribute: str, value: str) -> str:
         if value.endswith(suffix):
             return value[: -len(suffix)].rsplit("/", 1)[-1]
     return value
+
+
+def _field_list(fields: list[Any]) -> str:
+    return prefixed(fields[0].getparent() if fields[0].getparent().tag.endswith("formData") else fields[0])
 
 
 def _expression(attribute: str, value: str, *, as_list: bool = False) -> str:

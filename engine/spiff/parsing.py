@@ -33,6 +33,7 @@ from ..formats.xmlsafe import parse_xml
 from ..identity.kinds import check_party_kinds
 from ..identity.roles import role_for_lane
 from .foreign_check import document_problems
+from .foreign_forms import generated_form, is_generated
 from .foreign_tasks import ForeignError, user_task_settings
 from .juel import JuelError, is_juel, translate
 from .serializer import spec_to_dict
@@ -251,6 +252,9 @@ def _parse_bundle(files: Mapping[str, bytes]) -> ParsedBundle:
             key = form_key_of(name)
             if key in result.forms:
                 raise DefinitionError(f"form key {key!r} is defined twice", file=name)
+            if is_generated(key):
+                raise DefinitionError(f"form keys starting with {key.split(':')[0]}: are kept for the forms made of "
+                                      "camunda:formData fields; rename the file", file=name)  # fmt: skip
             result.forms[key] = load_form(content, source=name)
             continue
         tree = parse_xml(content, name)
@@ -397,6 +401,7 @@ def _parse_process(
         if called not in process_files:
             raise DefinitionError(f"called process {called!r} is not deployed", file=source, element_id=key)
     task_config = _task_config([spec, *embedded.values()], source)
+    forms = {**forms, **_generated_forms(texts[source], task_config, source)}
     used_forms = {}
     for element_id, config in task_config.items():
         form_key = config.get("form_key")
@@ -439,6 +444,21 @@ def _task_config(specs: list[Any], source: str) -> dict[str, Any]:
                 "disclose": extensions.get("servflow:disclose"),
             }
     return config
+
+
+def _generated_forms(content: bytes, task_config: dict[str, Any], source: str) -> dict[str, Any]:
+    """The forms made of the ``camunda:formData``/``formProperty`` fields of the process's user tasks,
+    checked like a form file (``foreign_forms``)."""
+    wanted = {c["form_key"]: element_id for element_id, c in task_config.items() if is_generated(c.get("form_key"))}
+    if not wanted:
+        return {}
+    root = etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True))
+    nodes = {node.get("id"): node for node in root.iter(f"{{{BPMN_NS}}}userTask")}
+    generated = {}
+    for key, element_id in wanted.items():
+        form = generated_form(nodes[element_id])
+        generated[key] = load_form(json.dumps(form, ensure_ascii=False), source=f"{source}#{element_id}")
+    return generated
 
 
 def _process_name(content: bytes, key: str) -> str | None:
