@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from .foreign_io import has_mapping, io_scripts
 from .foreign_tasks import ForeignError, user_task_settings
 from .java_only import BPMN_NS, Unsupported, java_only
 from .juel import JuelError, is_juel, translate
@@ -22,7 +23,7 @@ _TIMERS = ("timeDate", "timeDuration", "timeCycle")
 
 def document_problems(root: Any) -> list[Unsupported]:
     """What of the document cannot run, in document order (empty for a model that runs as written)."""
-    return [*java_only(root), *_user_tasks(root), *_expressions(root)]
+    return [*java_only(root), *_user_tasks(root), *_mappings(root), *_expressions(root)]
 
 
 def _user_tasks(root: Any) -> Iterator[Unsupported]:
@@ -31,6 +32,15 @@ def _user_tasks(root: Any) -> Iterator[Unsupported]:
             user_task_settings(task)
         except ForeignError as exc:
             yield Unsupported(task.get("id"), exc.attribute, f"{exc.attribute}：{exc.zh}", f"{exc.attribute}: {exc.en}")
+
+
+def _mappings(root: Any) -> Iterator[Unsupported]:
+    for element in root.iter(f"{{{BPMN_NS}}}*"):
+        if has_mapping(element):
+            try:
+                io_scripts(element)
+            except ForeignError as exc:
+                yield Unsupported(element.get("id"), exc.attribute, exc.zh, exc.en)
 
 
 def _expressions(root: Any) -> Iterator[Unsupported]:

@@ -34,6 +34,7 @@ from ..identity.kinds import check_party_kinds
 from ..identity.roles import role_for_lane
 from .foreign_check import document_problems
 from .foreign_forms import generated_form, is_generated
+from .foreign_io import has_mapping, io_scripts
 from .foreign_tasks import ForeignError, user_task_settings
 from .juel import JuelError, is_juel, translate
 from .serializer import spec_to_dict
@@ -73,6 +74,8 @@ class _ServflowTaskParsing:
                 raise ValidationException(str(exc), node=target, file_name=self.filename) from None
         for element in target.xpath("./bpmn:extensionElements/servflow:*", namespaces=_NS):
             extensions[f"servflow:{etree.QName(element).localname}"] = dict(element.attrib)
+        if has_mapping(target):
+            extensions.update(_with_mapping(target, extensions, self.filename))
         if settings:  # the model's own servflow:task settings win over what the dialect's attributes say
             extensions["servflow:task"] = settings | extensions.get("servflow:task", {})
         return extensions
@@ -108,6 +111,20 @@ class _ServflowTaskParsing:
             node=self.node,
             file_name=self.filename,
         )
+
+
+def _with_mapping(node: Any, extensions: dict[str, Any], filename: str) -> dict[str, str]:
+    """The pre- and post-script a ``camunda:inputOutput`` amounts to, around the model's own ones."""
+    try:
+        before, after = io_scripts(node)
+    except ForeignError as exc:
+        raise ValidationException(str(exc), node=node, file_name=filename) from None
+    scripts = {}
+    if before:
+        scripts["preScript"] = "\n".join(filter(None, [before, extensions.get("preScript")]))
+    if after:
+        scripts["postScript"] = "\n".join(filter(None, [extensions.get("postScript"), after]))
+    return scripts
 
 
 _TIMER_KINDS = {TimeDateEventDefinition: "timeDate", DurationTimerEventDefinition: "timeDuration",

@@ -409,6 +409,8 @@ class RestrictedEnvironment(TaskDataEnvironment):
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
         code = compile_checked(script, "exec")
+        if VARIABLE_HELPER in code.co_names:  # a translated JUEL expression in a mapping (``foreign_io``)
+            context[VARIABLE_HELPER] = _variable_reader(context)  # a function: taken out again after the run
         return _run_limited(super().execute, code, context, external_context)
 
 
