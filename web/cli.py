@@ -58,8 +58,8 @@ def tally_check() -> None:
     """Compare the tally with the open tasks; exit 1 and list the buckets that disagree."""
     drifted = _engine().read(tally.drift)
     for d in drifted:
-        locality, stage, department, due = d.bucket
-        click.echo(f"{locality}\t{stage}\t{department or '-'}\t{due or '-'}\ttally {d.tallied}\topen {d.actual}")
+        bucket = "\t".join("-" if value is None else str(value) for value in d.bucket)
+        click.echo(f"{d.tally}\t{bucket}\ttally {d.tallied}\topen {d.actual}")
     if drifted:
         click.echo(f"{len(drifted)} buckets disagree; run: servflow tally rebuild", err=True)
         sys.exit(1)

@@ -30,7 +30,7 @@ from ..formats.xmlsafe import parse_xml
 from ..identity.localities import descendants, lineage
 from ..identity.users import Principal
 from ..spiff.parsing import BPMN_NS
-from ..store.models import OPEN, Disclosure, HumanTask, OpenTaskTally, ProcessInstance, ProcessVersion
+from ..store.models import OPEN, Disclosure, HumanTask, OpenTaskTally, PersonTaskTally, ProcessInstance, ProcessVersion
 from ..store.open_tasks import by_due_date, is_open
 from .option_labels import OptionLabels, label_of, labels_by_instance
 
@@ -143,13 +143,42 @@ def _column(dimension: str) -> Any:
     }[dimension]
 
 
-# The dimensions ``open_task_tally`` is keyed by (with the due date): counts that group and filter by
-# these alone add up its few thousand rows instead of every open task (engine.tally).
+# The dimensions each tally is keyed by (with the due date): counts that group and filter by these alone
+# add up its few thousand rows instead of every open task (engine.store.tally).
 TALLIED = {
     "stage": OpenTaskTally.process_key,
     "locality": OpenTaskTally.locality_code,
     "department": OpenTaskTally.department,
 }
+PEOPLE_TALLIED = {"assignee": PersonTaskTally.assignee, "locality": PersonTaskTally.locality_code}
+# Role and party are in the person tally for unclaimed tasks only.
+UNCLAIMED_TALLIED = {**PEOPLE_TALLIED, "role": PersonTaskTally.role, "organization": PersonTaskTally.organization_id}
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where a count is read from: a tally (summing ``n``) or the open tasks themselves (counting rows)."""
+
+    table: Any
+    column: Callable[[str], Any]
+    locality: Any
+    due: Any
+    total: Any
+
+
+def _source(query: TaskQuery, grouping: Sequence[str]) -> _Source:
+    """The smallest table that can answer a count grouped by ``grouping`` under the query's filters."""
+    dimensions = {*query.where, *grouping}
+    unclaimed = "assignee" in query.where and query.where["assignee"] is None
+    if dimensions <= TALLIED.keys():
+        return _tally_source(OpenTaskTally, TALLIED)
+    if dimensions <= (UNCLAIMED_TALLIED if unclaimed else PEOPLE_TALLIED).keys():
+        return _tally_source(PersonTaskTally, UNCLAIMED_TALLIED)
+    return _Source(None, _column, HumanTask.locality_code, HumanTask.due_date, func.count())
+
+
+def _tally_source(table: Any, columns: Mapping[str, Any]) -> _Source:
+    return _Source(table, columns.__getitem__, table.locality_code, table.due_date, func.sum(table.n))
 
 
 def _open_tasks(query: TaskQuery, *columns: Any) -> Select:
@@ -187,18 +216,14 @@ def _counted(query: TaskQuery, by: Sequence[str] = ()) -> Select:
     Counted with ``FILTER`` (PostgreSQL, SQLite ≥ 3.30), cheaper than CASE: ``count(*)`` of open tasks,
     or ``sum(n)`` of tally rows — where a bucket whose tasks have all left sums to 0 and is dropped.
     """
-    grouping = list(by)
-    tallied = all(dimension in TALLIED for dimension in (*query.where, *grouping))
-    if tallied:
-        column, due, total = TALLIED.__getitem__, OpenTaskTally.due_date, func.sum(OpenTaskTally.n)
-    else:
-        column, due, total = _column, HumanTask.due_date, func.count()
-    key = [column(dimension) for dimension in grouping]
-    counts = [*key, *(total.filter(_due_condition(query, b, due)) for b in ("overdue", "due_soon")), total]
-    if tallied:
-        stmt = _filtered(query, select(*counts).select_from(OpenTaskTally), OpenTaskTally.locality_code, column)
-    else:
+    source = _source(query, by)
+    key = [source.column(dimension) for dimension in by]
+    total = source.total
+    counts = [*key, *(total.filter(_due_condition(query, b, source.due)) for b in ("overdue", "due_soon")), total]
+    if source.table is None:
         stmt = _open_tasks(query, *counts)
+    else:
+        stmt = _filtered(query, select(*counts).select_from(source.table), source.locality, source.column)
     return stmt.group_by(*key).having(total != 0) if key else stmt
 
 

@@ -229,6 +229,26 @@ class OpenTaskTally(Base):
     n: Mapped[int] = mapped_column(Integer)
 
 
+class PersonTaskTally(Base):
+    """How many tasks are open per person (locality, assignee, due date), or, for unclaimed tasks, per
+    group they wait in (locality, role, party, due date): the dashboard's count by person.
+
+    Kept like :class:`OpenTaskTally` by triggers (migration 0015). A claimed task's row leaves role and
+    party empty — the count by person groups by who holds the task — so there are about as many buckets as
+    people × due dates, not one per task.
+    """
+
+    __tablename__ = "person_task_tally"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    locality_code: Mapped[str] = mapped_column(String(40))
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str | None] = mapped_column(String(100))
+    organization_id: Mapped[int | None] = mapped_column(Integer)
+    due_date: Mapped[date | None] = mapped_column()
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class TimerJob(Base):
     """A point in time the engine must act at; claimed by a scheduler with a lease."""
 

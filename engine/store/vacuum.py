@@ -3,8 +3,8 @@
 Dashboards and inboxes count open tasks with index-only scans, which stay index-only only on pages
 vacuumed since they last changed: after a burst of 10,000 completions the count by person took 3× as
 long until a 0.3 s ``VACUUM`` (bench/RESULTS.md, section 3), and the tally's compaction leaves dead rows
-that only a vacuum reclaims. Migration 0004 makes autovacuum vacuum ``human_task`` and the tally after
-5,000 changes. Some servers run with autovacuum off (test machines, or an operator's choice); there the
+that only a vacuum reclaims. Migrations 0004 and 0015 make autovacuum vacuum ``human_task`` and the tallies
+after 5,000 changes. Some servers run with autovacuum off (test machines, or an operator's choice); there the
 scheduler does the same work itself, so dashboards stay as fast after a week of work as on day one.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy import bindparam, func, select, text
 
-HOT_TABLES = ("human_task", "open_task_tally")
-CHANGES = 5000  # the thresholds migration 0004 gives autovacuum
+HOT_TABLES = ("human_task", "open_task_tally", "person_task_tally")
+CHANGES = 5000  # the thresholds migrations 0004 and 0015 give autovacuum
 # PostgreSQL advisory lock held by the one scheduler vacuuming at a time (VACUUMs of a table queue up).
 LOCK_ID = 0x5345_5256_5641_4355
 

@@ -1,6 +1,7 @@
 """Dashboard counts read from the open-task tally agree with the open tasks themselves, whatever happens.
 
-The tally (``open_task_tally``, migration 0003, ``engine.store.tally``) is kept by database triggers, so the
+The tallies (``open_task_tally`` per stage, migration 0003, and ``person_task_tally`` per person, 0015;
+``engine.store.tally``) are kept by database triggers, so the
 test drives the real engine — start, claim, complete, a department change, a due-date change, cancel —
 plus the bulk SQL a data fix would run, and compares every count the dashboard shows with a count made
 in Python from the open task rows. Folding the deltas (``compact``) must change no number; ``rebuild``
@@ -12,7 +13,9 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from alembic import command
@@ -26,15 +29,31 @@ from engine.queries.reporting import GroupCount, Scope, TaskQuery
 from engine.service import Engine
 from engine.store import tally
 from engine.store.migrate import alembic_config, upgrade
-from engine.store.models import OPEN, HumanTask, OpenTaskTally
+from engine.store.models import OPEN, HumanTask, OpenTaskTally, PersonTaskTally
 from support import fixture_bytes
 
-ATTRIBUTE = {"stage": "process_key", "locality": "locality_code", "department": "department"}
+ATTRIBUTE = {
+    "stage": "process_key",
+    "locality": "locality_code",
+    "department": "department",
+    "assignee": "assignee",
+    "role": "role",
+    "organization": "organization_id",
+}
+UNCLAIMED = ("role", "locality", "organization")
+TALLY_TABLES = (OpenTaskTally, PersonTaskTally)
 SCOPES = (Scope(None), Scope(frozenset({"650100"})), Scope(frozenset({"650200", "650204"})))
-FILTERS = ({}, {"stage": "apply"}, {"department": None}, {"locality": "650100", "department": "乌鲁木齐市民政局"})
+FILTERS = (
+    {},
+    {"stage": "apply"},
+    {"department": None},
+    {"locality": "650100", "department": "乌鲁木齐市民政局"},
+    {"assignee": None},
+    {"assignee": "purchaser_urumqi", "locality": "650100"},
+)
 
 
-def expected(engine: Engine, query: TaskQuery, by: str | None) -> dict[str | None, GroupCount]:
+def expected(engine: Engine, query: TaskQuery, by: str | tuple[str, ...] | None) -> dict[Any, GroupCount]:
     """The counts made in Python from the open task rows, per value of ``by`` (one group when ``None``)."""
     groups: dict[str | None, list[int]] = defaultdict(lambda: [0, 0, 0])
     for task in open_tasks(engine):
@@ -42,12 +61,18 @@ def expected(engine: Engine, query: TaskQuery, by: str | None) -> dict[str | Non
             continue
         if any(getattr(task, ATTRIBUTE[dim]) != value for dim, value in query.where.items()):
             continue
-        counts = groups[getattr(task, ATTRIBUTE[by]) if by else None]
+        counts = groups[_value(task, by)]
         due = task.due_date
         counts[0] += due is not None and due < query.today
         counts[1] += due is not None and query.today <= due <= query.horizon
         counts[2] += 1
     return {key: GroupCount(key, *counts) for key, counts in groups.items()}
+
+
+def _value(task: HumanTask, by: str | tuple[str, ...] | None) -> Any:
+    if isinstance(by, tuple):
+        return tuple(getattr(task, ATTRIBUTE[dimension]) for dimension in by)
+    return getattr(task, ATTRIBUTE[by]) if by else None
 
 
 def dashboard(engine: Engine, query: TaskQuery, by: str | None) -> dict[str | None, GroupCount]:
@@ -59,18 +84,31 @@ def dashboard(engine: Engine, query: TaskQuery, by: str | None) -> dict[str | No
 
 
 def assert_counts_match(engine: Engine) -> None:
-    """Every total and grouping the dashboard offers over tally dimensions, in several scopes and filters."""
+    """Every total and grouping the dashboard offers, in several scopes and filters — by person too, with
+    unclaimed work per role, locality and party."""
     for scope, where, days in itertools.product(SCOPES, FILTERS, (3, 30)):
         query = TaskQuery(scope, TODAY, days, where)
-        for by in (None, "stage", "locality", "department"):
+        for by in (None, "stage", "locality", "department", "assignee"):
             assert dashboard(engine, query, by) == expected(engine, query, by), (scope, where, days, by)
+        waiting = replace(query, where={**where, "assignee": None})
+        assert unclaimed(engine, query) == expected(engine, waiting, UNCLAIMED), (scope, where, days)
     with engine.unit_of_work() as uow:
         assert tally.drift(uow.session) == []
 
 
-def tally_rows(engine: Engine) -> int:
+def unclaimed(engine: Engine, query: TaskQuery) -> dict[tuple[Any, ...], GroupCount]:
     with engine.unit_of_work() as uow:
-        return uow.session.scalar(select(func.count()).select_from(OpenTaskTally))
+        groups = reporting.unclaimed_counts(uow.session, query)
+    keyed = {(u.role, u.locality, u.organization_id): u for u in groups}
+    return {key: GroupCount(key, u.overdue, u.due_soon, u.open) for key, u in keyed.items()}
+
+
+def tally_rows(engine: Engine, *tables: type) -> int:
+    """Rows of the given tallies (both when none is named)."""
+    with engine.unit_of_work() as uow:
+        return sum(
+            uow.session.scalar(select(func.count()).select_from(table)) for table in tables or TALLY_TABLES
+        )
 
 
 def compact(engine: Engine) -> tally.Compaction:
@@ -109,9 +147,11 @@ def test_counts_from_the_tally_follow_every_kind_of_change(engine: Engine) -> No
     assert_counts_match(engine)
 
     claimed = open_tasks(engine, "650200")[0]
-    before = tally_rows(engine)
+    before, people = tally_rows(engine, OpenTaskTally), tally_rows(engine, PersonTaskTally)
     engine.claim(claimed.id, actor="finance_reviewer_karamay")
-    assert tally_rows(engine) == before  # who holds a task is no bucket of the tally
+    assert tally_rows(engine, OpenTaskTally) == before  # who holds a task is no bucket of the stage tally
+    assert tally_rows(engine, PersonTaskTally) == people + 2  # out of the unclaimed group, into the person's
+    assert_counts_match(engine)
 
     # The department moves with the project: its other open task changes bucket (instances._copy_department).
     fill = next(t for t in open_tasks(engine) if t.element_id == "fill_in")
@@ -171,19 +211,22 @@ def test_rebuild_repairs_a_damaged_tally(engine: Engine) -> None:
         uow.session.execute(
             insert(OpenTaskTally).values(locality_code="650100", process_key="apply", department=None, n=5)
         )
+        uow.session.execute(delete(PersonTaskTally).where(PersonTaskTally.assignee == "purchaser_urumqi"))
         uow.commit()
     with engine.unit_of_work() as uow:
-        drifted = {d.bucket: (d.tallied, d.actual) for d in tally.drift(uow.session)}
-    assert drifted[("650100", "apply", None, None)] == (5, 0)
-    assert any(bucket[0] == "650200" and tallied == 0 < actual for bucket, (tallied, actual) in drifted.items())
+        drifted = {(d.tally, d.bucket): (d.tallied, d.actual) for d in tally.drift(uow.session)}
+    assert drifted[("stages", ("650100", "apply", None, None))] == (5, 0)
+    assert any(name == "stages" and bucket[0] == "650200" and t == 0 < a for (name, bucket), (t, a) in drifted.items())
+    assert any(name == "people" and bucket[1] == "purchaser_urumqi" for name, bucket in drifted)
     assert dashboard(engine, query, "stage") != right
-    assert dashboard(engine, query, "assignee") == by_assignee  # not a tally question: read from the tasks
+    assert dashboard(engine, query, "assignee") != by_assignee
 
     with engine.unit_of_work(write=True) as uow:
         buckets = tally.rebuild(uow.session)
         uow.commit()
     assert buckets == tally_rows(engine)
     assert dashboard(engine, query, "stage") == right
+    assert dashboard(engine, query, "assignee") == by_assignee
     assert_counts_match(engine)
 
 
@@ -193,7 +236,9 @@ def test_the_scheduler_folds_the_tally_every_sweep(engine: Engine) -> None:
     report = Scheduler(engine, owner="test").sweep()
     assert report.folded > 0 and f"tally rows folded {report.folded}" in str(report)
     buckets = {(t.locality_code, t.process_key, t.department, t.due_date) for t in open_tasks(engine)}
-    assert tally_rows(engine) == len(buckets) < before
+    people = {(t.locality_code, t.assignee, t.assignee or t.role, t.assignee or t.organization_id, t.due_date)
+              for t in open_tasks(engine)}  # fmt: skip
+    assert tally_rows(engine) == len(buckets) + len(people) < before
     assert_counts_match(engine)
 
 

@@ -29,11 +29,11 @@ def test_check_repair_and_fold_from_the_command_line(
     drifted = runner.invoke(cli.main, ["tally", "check"])
     assert drifted.exit_code == 1
     assert drifted.output.splitlines()[:2] == [
-        "650100\tapply\t乌鲁木齐市民政局\t2026-02-27\ttally 0\topen 1",
-        "650100\tapply\t乌鲁木齐市民政局\t2026-03-04\ttally 0\topen 1",
+        "stages\t650100\tapply\t乌鲁木齐市民政局\t2026-02-27\ttally 0\topen 1",
+        "stages\t650100\tapply\t乌鲁木齐市民政局\t2026-03-04\ttally 0\topen 1",
     ]
 
     rebuilt = runner.invoke(cli.main, ["tally", "rebuild"])
-    assert rebuilt.output == "tally rebuilt: 4 buckets\n"
+    assert rebuilt.output == "tally rebuilt: 8 buckets\n"  # 4 by stage, 4 by person
     checked = runner.invoke(cli.main, ["tally", "check"])
     assert (checked.exit_code, checked.output) == (0, "tally matches the open tasks\n")
