@@ -2,7 +2,8 @@
 
 Each shape is a model under ``tests/fixtures/bpmn/loops`` whose loop body has one of the structures that
 made compaction keep history (issue 18): parallel and inclusive split/join, multi-instance tasks,
-embedded and called sub-processes, boundary events, an event sub-process, a loop inside a loop. A
+embedded and called sub-processes, boundary events, an event sub-process, a loop inside a loop, a join
+fed by joins, a loop inside one parallel branch beside a message and a timer. A
 ``Run`` drives it through ``engine.spiff`` exactly as a command does — load the stored state, act, run to
 the next wait state, compact and save — so the state between two steps is what the database would hold.
 
@@ -181,6 +182,38 @@ def nested_turn(run: Run, turn: int) -> None:
     _both(run, turn, "review", "countersign", ())
 
 
+def joins_turn(run: Run, turn: int) -> None:
+    """Three checks meet at a join fed by a parallel join and an exclusive merge; then sign-off, and every
+    third turn an audit beside it (inclusive split/join). The order of completion alternates by turn."""
+    done = turn - 1
+    checks = ["finance_check", "quality_check", "site_visit" if done % 2 == 0 else "desk_review"]
+    if turn % 2 == 0:
+        checks.reverse()
+    for finished in range(len(checks)):
+        run.expect(*checks[finished:])  # the outer join waits until the last of the three is done
+        run.complete(checks[finished])
+    closing = ["sign_off", *(["audit"] if done % 3 == 0 else [])]
+    run.expect(*closing)
+    for element_id in closing if turn % 2 else closing[::-1]:
+        run.complete(element_id)
+
+
+def branch_loop_turn(run: Run, turn: int) -> None:
+    """Two daily logs (a loop inside one branch) beside the platform's acknowledgement, which arrives first
+    on odd turns and last on even ones; then a day's timer before the next turn."""
+    if turn % 2:
+        run.send("platform_ack", {"receipt": f"turn {turn}"})
+    for _day in range(2):
+        run.expect("log")
+        run.complete("log")
+    if turn % 2 == 0:
+        run.expect()  # the logs are done, the join waits for the acknowledgement
+        run.send("platform_ack", {"receipt": f"turn {turn}"})
+    if turn < run.turns:
+        run.expect()  # the timer runs
+        run.wait(timedelta(days=1, minutes=1))
+
+
 SHAPES: tuple[Shape, ...] = (
     Shape("parallel split/join", "loop_parallel", ("parallel.bpmn",), parallel_turn),
     Shape(
@@ -205,4 +238,6 @@ SHAPES: tuple[Shape, ...] = (
     Shape("boundary timer + message", "loop_boundary_events", ("boundary_events.bpmn",), boundary_events_turn),
     Shape("event sub-process", "loop_event_subprocess", ("event_subprocess.bpmn",), event_subprocess_turn),
     Shape("loop in a loop", "loop_nested", ("nested.bpmn",), nested_turn),
+    Shape("join fed by joins + inclusive split/join", "loop_joins", ("joins.bpmn",), joins_turn),
+    Shape("loop in a branch + message + timer", "loop_branch", ("branch_loop.bpmn",), branch_loop_turn),
 )

@@ -2,11 +2,11 @@
 
 The shapes (``bench/loop_shapes.py``, models in ``tests/fixtures/bpmn/loops``) put in a loop body what made
 compaction keep history: parallel and inclusive split/join, multi-instance tasks, sub-processes, boundary
-events, an event sub-process, a nested loop. Each turn checks after every step which tasks wait, with the
-state saved and loaded between steps as a command does, so a join that fires early or waits forever fails
-the turn. The cost comparison is as in ``test_long_loop``: one turn from an early and one from a late stored
-state of the same phase (``EARLY``, ``LATE``), counted in Python calls made (``bench/bench_loop_shapes``
-times them).
+events, an event sub-process, a nested loop, a join fed by joins, a loop in one branch. Each turn checks
+after every step which tasks wait, with the state saved and loaded between steps as a command does, so a
+join that fires early or waits forever fails the turn. The cost comparison is as in ``test_long_loop``: one
+turn from an early and one from a late stored state of the same phase (``EARLY``, ``LATE``), counted in
+Python calls made (``bench/bench_loop_shapes`` times them).
 """
 
 from __future__ import annotations
