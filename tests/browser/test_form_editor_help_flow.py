@@ -45,6 +45,9 @@ def test_the_form_editor_explains_the_key_validation_palette_and_servflow_proper
     expect(panel.locator("[data-entry-id='required'] .bio-properties-panel-description")).to_contain_text("必须填写")
     palette = page.locator("#form-editor .fjs-palette-field[data-field-type='filepicker']")
     expect(palette).to_have_attribute("title", re.compile("maxSizeMB、maxFiles"))
+    picker = page.locator("#form-editor .fjs-form-field-filepicker")  # as the form will show it
+    expect(picker.locator(".fjs-filepicker-button")).to_have_text("选择文件")
+    expect(picker).to_contain_text("未选择文件")
 
     help_text = _add_custom_property(page, "colour")
     expect(help_text).to_contain_text("Servflow 不读取这个属性")  # and what it does read
@@ -62,4 +65,5 @@ def test_the_form_editor_explains_the_key_validation_palette_and_servflow_proper
     _open_file_field(page)
     key = panel.locator("[data-entry-id='key'] .bio-properties-panel-description")
     expect(key).to_have_text("Binds to a form variable")
+    expect(page.locator("#form-editor .fjs-filepicker-button")).to_have_text("Browse")
     expect(_add_custom_property(page, "maxFiles")).to_contain_text("File picker: how many files at most")

@@ -29,6 +29,9 @@ const REPLACEMENTS = [
   ['errors.push(`Field must have maximum length of ${validation.maxLength}.`)', 'errors.push(sfText(`Field must have maximum length of ${validation.maxLength}.`))'],
   ["errors.push('Field must be a valid  international phone number. (e.g. +4930664040900)')", "errors.push(sfText('Field must be a valid  international phone number. (e.g. +4930664040900)'))"],
   ["errors.push('Field must be a valid email.')", "errors.push(sfText('Field must be a valid email.'))"],
+  ['children: "Browse"', 'children: sfText("Browse")'],
+  ["return 'No files selected';", "return sfText('No files selected');"],
+  ['return `${files.length} files selected`;', 'return sfText(`${files.length} files selected`);'],
   ['new Intl.DateTimeFormat(locale).formatToParts(', 'new Intl.DateTimeFormat(sfDateLocale(locale)).formatToParts('],
 ];
 

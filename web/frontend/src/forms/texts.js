@@ -10,6 +10,8 @@ const ZH = {
   'Field is required.': '必填',
   'Field must be a valid  international phone number. (e.g. +4930664040900)': '电话号码格式不正确（如 +8613912345678）',
   'Field must be a valid email.': '邮箱格式不正确',
+  Browse: '选择文件',
+  'No files selected': '未选择文件',
   // the form editor: palette groups, field types, property groups and labels
   Input: '输入',
   Selection: '选择',
@@ -143,6 +145,7 @@ const ZH_PATTERNS = [
   [/^Field must have minimum length of (.*)\.$/, (m) => `至少 ${m[1]} 个字符`],
   [/^Field must have maximum length of (.*)\.$/, (m) => `最多 ${m[1]} 个字符`],
   [/^Remove list item (\d+)$/, (m) => `删除第 ${m[1]} 行`],
+  [/^(\d+) files selected$/, (m) => `已选择 ${m[1]} 个文件`],
 ];
 
 export function pageIsChinese() {
