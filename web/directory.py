@@ -37,6 +37,7 @@ class Refusal(Enum):
     INVALID = "auth.invalid"
     DISABLED = "auth.disabled"
     UNAVAILABLE = "auth.directory_unavailable"
+    INSECURE = "auth.directory_tls"
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,9 @@ def sign_in_with_password(username: str, password: str) -> Outcome:
     if configured.ldap is not None:
         try:
             person = ldap_directory.check_password(configured.ldap, username, password)
+        except ldap_directory.DirectoryTlsFailed as error:
+            current_app.logger.error("LDAP directory refused as insecure (nothing was sent): %s", error)
+            return Outcome(refusal=Refusal.INSECURE)
         except ldap_directory.DirectoryUnavailable as error:
             current_app.logger.warning("LDAP directory unavailable: %s", error)
             return Outcome(refusal=Refusal.UNAVAILABLE)

@@ -7,6 +7,11 @@ bind as the entry found with the typed password. Their groups are read with the 
 off (Active Directory's ``ACCOUNTDISABLE`` bit by default; on OpenLDAP whatever the operator marks, e.g.
 ``(employeeType=disabled)``), checked before the password so a disabled person learns nothing new.
 
+TLS is an ``ldaps://`` URL (TLS from the first byte) or ``start_tls`` on an ``ldap://`` one; either way the
+server's certificate is verified — against ``ca_file`` when given, else the system's trusted CAs — and its
+name must be the URL's host. A certificate that fails, or a server that refuses StartTLS, is
+``DirectoryTlsFailed`` before any bind: no name or password ever goes out in the clear once TLS is asked for.
+
 Nothing here writes to servflow's database: the result is a ``DirectoryPerson`` for ``external``.
 """
 
@@ -14,11 +19,12 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 from ldap3 import NONE, SUBTREE, Connection, Server, Tls
-from ldap3.core.exceptions import LDAPBindError, LDAPException
+from ldap3.core.exceptions import LDAPBindError, LDAPCertificateError, LDAPException, LDAPStartTLSError
 from ldap3.utils.conv import escape_filter_chars
 
 from .external import DirectoryPerson
@@ -29,6 +35,10 @@ AD_DISABLED = "(userAccountControl:1.2.840.113556.1.4.803:=2)"
 
 class DirectoryUnavailable(Exception):
     """The directory could not be asked (down, refused the service account, TLS failed): no sign-in."""
+
+
+class DirectoryTlsFailed(DirectoryUnavailable):
+    """TLS was asked for and could not be had (certificate not trusted or not the host's, StartTLS refused)."""
 
 
 @dataclass(frozen=True)
@@ -56,13 +66,19 @@ class LdapSettings:
         disabled = config.get("LDAP_DISABLED_FILTER")
         if disabled is None and user_attr.lower() == "samaccountname":
             disabled = AD_DISABLED
+        start_tls = str(config.get("LDAP_START_TLS", "")).lower() in {"1", "true", "yes", "on"}
+        ldaps = str(url).lower().startswith("ldaps://")
+        if start_tls and ldaps:
+            raise ValueError("SERVFLOW_LDAP_START_TLS is for an ldap:// URL; an ldaps:// one is TLS already")
+        if config.get("LDAP_CA_FILE") and not (start_tls or ldaps):
+            raise ValueError("SERVFLOW_LDAP_CA_FILE is set but the URL is ldap:// without SERVFLOW_LDAP_START_TLS")
         return cls(
             url=url,
             base_dn=config["LDAP_BASE_DN"],
             bind_dn=config.get("LDAP_BIND_DN"),
             bind_password=config.get("LDAP_BIND_PASSWORD"),
             user_attr=user_attr,
-            start_tls=str(config.get("LDAP_START_TLS", "")).lower() in {"1", "true", "yes", "on"},
+            start_tls=start_tls,
             ca_file=config.get("LDAP_CA_FILE"),
             group_base_dn=config.get("LDAP_GROUP_BASE_DN"),
             group_filter=config.get("LDAP_GROUP_FILTER") or cls.group_filter,
@@ -96,7 +112,7 @@ def check_password(settings: LdapSettings, username: str, password: str) -> Dire
             frozenset(_groups(service, settings, dn)),
         )
     except LDAPException as error:
-        raise DirectoryUnavailable(str(error)) from error
+        raise _unavailable(error) from error
     finally:
         service.unbind()
 
@@ -120,7 +136,7 @@ def still_there(settings: LdapSettings, usernames: list[str]) -> dict[str, bool]
             found[username] = entry is not None and not disabled
         return found
     except LDAPException as error:
-        raise DirectoryUnavailable(str(error)) from error
+        raise _unavailable(error) from error
     finally:
         service.unbind()
 
@@ -135,15 +151,35 @@ def _server(settings: LdapSettings) -> Server:
 def _connection(server: Server, settings: LdapSettings, dn: str | None, password: str | None) -> Connection:
     """A bound connection; any failure of the service account is the directory being unavailable."""
     try:
-        connection = Connection(server, user=dn, password=password, receive_timeout=settings.timeout)
-        connection.open()
-        if settings.start_tls:
-            connection.start_tls()
+        connection = _opened(server, settings, dn, password)
         if not connection.bind():
             raise DirectoryUnavailable(f"service account bind refused: {connection.result.get('description')}")
     except LDAPException as error:
-        raise DirectoryUnavailable(str(error)) from error
+        raise _unavailable(error) from error
     return connection
+
+
+def _opened(server: Server, settings: LdapSettings, dn: str | None = None, password: str | None = None) -> Connection:
+    """An open connection, not bound yet, on TLS when the settings ask for it (StartTLS done and checked)."""
+    connection = Connection(server, user=dn, password=password, receive_timeout=settings.timeout)
+    try:
+        connection.open()
+        if settings.start_tls and not connection.start_tls(read_server_info=False):
+            raise DirectoryTlsFailed(f"StartTLS did not start: {connection.last_error}")
+    except BaseException:
+        with suppress(LDAPException):  # the socket may be broken already; the first error is the one to tell
+            connection.unbind()
+        raise
+    return connection
+
+
+def _unavailable(error: LDAPException) -> DirectoryUnavailable:
+    """What an ldap3 failure means here: TLS not to be had (ldap3 keeps the ssl error as text), or the
+    directory not to be asked."""
+    text = str(error)
+    if isinstance(error, LDAPStartTLSError | LDAPCertificateError) or "ssl wrapping error" in text:
+        return DirectoryTlsFailed(text)
+    return DirectoryUnavailable(text)
 
 
 def _find(service: Connection, settings: LdapSettings, username: str) -> tuple[str, dict[str, Any]] | None:
@@ -164,11 +200,8 @@ def _matches(service: Connection, dn: str, search: str) -> bool:
 
 
 def _password_ok(server: Server, settings: LdapSettings, dn: str, password: str) -> bool:
-    connection = Connection(server, user=dn, password=password, receive_timeout=settings.timeout)
+    connection = _opened(server, settings, dn, password)
     try:
-        connection.open()
-        if settings.start_tls:
-            connection.start_tls()
         return bool(connection.bind())
     except LDAPBindError:
         return False

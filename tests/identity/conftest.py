@@ -1,4 +1,5 @@
-"""Fixtures of the identity tests: a real slapd per test, the mapping rules, and the app configured for them."""
+"""Fixtures of the identity tests: a real slapd per test (one speaking TLS with certificates made for the
+test), the mapping rules, and the app configured for them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from identity.certificates import ServerFiles, server_files
 from identity.directory_samples import RULES
 from identity.slapd_server import Slapd, available, running_slapd
 
@@ -25,4 +27,22 @@ def slapd(tmp_path: Path) -> Iterator[Slapd]:
     root = tmp_path / "slapd"
     root.mkdir()
     with running_slapd(root) as server:
+        yield server
+
+
+@pytest.fixture
+def certificates(tmp_path: Path) -> ServerFiles:
+    folder = tmp_path / "certificates"
+    folder.mkdir()
+    return server_files(folder)
+
+
+@pytest.fixture
+def tls_slapd(tmp_path: Path, certificates: ServerFiles) -> Iterator[Slapd]:
+    """slapd with a certificate of a throwaway CA: StartTLS on ``url``, TLS from the first byte on ``ldaps_url``."""
+    if not available():
+        pytest.skip("OpenLDAP's slapd is not installed (make identity-servers)")
+    root = tmp_path / "tls-slapd"
+    root.mkdir()
+    with running_slapd(root, certificates) as server:
         yield server

@@ -2,11 +2,15 @@
 
 The configuration is written as cn=config LDIF and loaded with ``slapadd`` (no system config is touched);
 the directory holds a service account, a few people and the groups that the mapping rules name. Debian's
-``slapd`` package provides the binaries (``make identity-servers`` installs it).
+``slapd`` package provides the binaries (``make identity-servers`` installs it). Given a certificate and key
+(``certificates.server_files``) it also speaks TLS: StartTLS on its ``ldap://`` port and TLS from the first
+byte on a second, ``ldaps://`` port. Its operations are logged (``-d stats``) to ``slapd.log``, so a test can
+see which binds reached it.
 """
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import time
@@ -14,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from identity.certificates import ServerFiles
 
 SLAPD = "/usr/sbin/slapd"
 SLAPADD = "/usr/sbin/slapadd"
@@ -30,7 +36,7 @@ dn: cn=config
 objectClass: olcGlobal
 cn: config
 olcPidFile: {root}/slapd.pid
-
+{tls}
 dn: cn=module{{0}},cn=config
 objectClass: olcModuleList
 cn: module{{0}}
@@ -100,6 +106,8 @@ _DATA = "\n".join(
 @dataclass(frozen=True)
 class Slapd:
     url: str
+    log: Path
+    ldaps_url: str | None = None  # with TLS only
 
     def settings(self) -> dict[str, str]:
         """The app's ``LDAP_*`` settings for this directory (what ``SERVFLOW_LDAP_*`` would say)."""
@@ -113,6 +121,10 @@ class Slapd:
             "LDAP_DISABLED_FILTER": "(employeeType=disabled)",
         }
 
+    def binds(self) -> list[str]:
+        """The DNs of the simple binds slapd has received so far (in the clear or over TLS)."""
+        return re.findall(r' BIND dn="([^"]*)" method=128', self.log.read_text(encoding="utf-8", errors="replace"))
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -125,13 +137,18 @@ def available() -> bool:
 
 
 @contextmanager
-def running_slapd(root: Path) -> Iterator[Slapd]:
-    """slapd serving the test directory on ``ldap://127.0.0.1:<free port>``; stopped afterwards."""
+def running_slapd(root: Path, tls: ServerFiles | None = None) -> Iterator[Slapd]:
+    """slapd serving the test directory on ``ldap://127.0.0.1:<free port>`` (and with ``tls`` on
+    ``ldaps://127.0.0.1:<another>``); stopped afterwards."""
     config, data = root / "slapd.d", root / "data"
     config.mkdir()
     data.mkdir()
+    tls_config = ""
+    if tls is not None:
+        tls_config = f"olcTLSCertificateFile: {tls.certificate_file}\nolcTLSCertificateKeyFile: {tls.key_file}\n"
     (root / "config.ldif").write_text(
-        _CONFIG.format(root=root, suffix=SUFFIX, admin=ADMIN_DN, admin_password=ADMIN_PASSWORD), encoding="utf-8"
+        _CONFIG.format(root=root, suffix=SUFFIX, admin=ADMIN_DN, admin_password=ADMIN_PASSWORD, tls=tls_config),
+        encoding="utf-8",
     )
     (root / "data.ldif").write_text(_DATA, encoding="utf-8")
     subprocess.run(
@@ -141,22 +158,28 @@ def running_slapd(root: Path) -> Iterator[Slapd]:
         [SLAPADD, "-F", str(config), "-b", SUFFIX, "-l", str(root / "data.ldif")], check=True, capture_output=True
     )
     url = f"ldap://127.0.0.1:{free_port()}"
-    process = subprocess.Popen(
-        [SLAPD, "-d", "0", "-h", f"{url}/", "-F", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    ldaps_url = f"ldaps://127.0.0.1:{free_port()}" if tls is not None else None
+    listen = " ".join(f"{u}/" for u in (url, ldaps_url) if u)
+    log = root / "slapd.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            [SLAPD, "-d", "stats", "-h", listen, "-F", str(config)], stdout=subprocess.DEVNULL, stderr=log_file
+        )
     try:
-        _wait_for(url, process)
-        yield Slapd(url)
+        for address in (url, ldaps_url):
+            if address:
+                _wait_for(address, process, log)
+        yield Slapd(url, log, ldaps_url)
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
-def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
+def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     port = int(url.rsplit(":", 1)[1])
     for _ in range(100):
         if process.poll() is not None:
-            raise RuntimeError(f"slapd stopped: {process.stderr.read().decode() if process.stderr else ''}")
+            raise RuntimeError(f"slapd stopped: {log.read_text(encoding='utf-8', errors='replace')}")
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return
