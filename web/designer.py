@@ -45,7 +45,7 @@ def designer_localities(principal: Principal) -> list[str]:
     return sorted({g.locality for g in principal.grants if g.role == "designer"})
 
 
-def _require_designer(locality: str) -> str:
+def require_designer(locality: str) -> str:
     """The locality's code if the signed-in person may design for it; 403 otherwise."""
     principal = current_principal()
     code = get_engine().read(get_locality, locality).code
@@ -61,7 +61,7 @@ def index() -> Any:
     if not mine:
         abort(403, description=t("designer.forbidden"))
     locality = request.args.get("locality") or mine[0]
-    code = _require_designer(locality)
+    code = require_designer(locality)
     processes = get_engine().read(workspace.visible_processes, code)
     return render_template("designer/index.html", locality=code, localities=mine, processes=processes)
 
@@ -69,7 +69,7 @@ def index() -> Any:
 @bp.get("/<locality>/process/<key>")
 @login_required
 def edit(locality: str, key: str) -> Any:
-    code = _require_designer(locality)
+    code = require_designer(locality)
     opened = get_engine().read(designs.editing, key, code)
     version = opened.version
     return _modeler_page(code, key, version.name or key, version.source_file, opened.source, opened.files, version)
@@ -78,7 +78,7 @@ def edit(locality: str, key: str) -> Any:
 @bp.get("/<locality>/new")
 @login_required
 def new(locality: str) -> Any:
-    code = _require_designer(locality)
+    code = require_designer(locality)
     key = request.args.get("key", "").strip()
     name = request.args.get("name", "").strip() or key
     if not _PROCESS_KEY.fullmatch(key):
@@ -134,7 +134,7 @@ def _posted_files() -> dict[str, bytes]:
 @bp.post("/<locality>/validate")
 @login_required
 def validate(locality: str) -> Any:
-    code = _require_designer(locality)
+    code = require_designer(locality)
     files = _posted_files()
     return get_engine().read(workspace.check, code, files).to_dict()
 
@@ -142,7 +142,7 @@ def validate(locality: str) -> Any:
 @bp.post("/<locality>/deploy")
 @login_required
 def deploy(locality: str) -> Any:
-    code = _require_designer(locality)
+    code = require_designer(locality)
     files = _posted_files()
     body = request.get_json(silent=True) or {}
     comment = str(body.get("comment") or "")[:500]
@@ -188,7 +188,7 @@ def _deployed_message(result: definitions.DeployResult) -> str:
 @bp.get("/<locality>/process/<key>/versions")
 @login_required
 def versions(locality: str, key: str) -> Any:
-    code = _require_designer(locality)
+    code = require_designer(locality)
     found = get_engine().read(designs.history, key, code)
     if not found.versions:
         abort(404, description=t("designer.no_versions"))
@@ -200,7 +200,7 @@ def versions(locality: str, key: str) -> Any:
 @bp.get("/<locality>/process/<key>/diff")
 @login_required
 def diff(locality: str, key: str) -> Any:
-    code = _require_designer(locality)
+    code = require_designer(locality)
     try:
         a, b = int(request.args["a"]), int(request.args["b"])
     except (KeyError, ValueError):
@@ -216,7 +216,7 @@ def diff(locality: str, key: str) -> Any:
 @bp.get("/<locality>/versions/<int:version_id>.bpmn")
 @login_required
 def download_bpmn(locality: str, version_id: int) -> Any:
-    code = _require_designer(locality)
+    code = require_designer(locality)
     version, source = get_engine().read(designs.version_source, version_id, code)
     name = f"{version.process_key}-{version.locality_code}-v{version.version}.bpmn"
     return _attachment(source.encode("utf-8"), name, "application/xml")
@@ -225,7 +225,7 @@ def download_bpmn(locality: str, version_id: int) -> Any:
 @bp.get("/<locality>/versions/<int:version_id>.zip")
 @login_required
 def download_zip(locality: str, version_id: int) -> Any:
-    code = _require_designer(locality)
+    code = require_designer(locality)
     version, files = get_engine().read(designs.deployment_files, version_id, code)
     return _attachment(
         _zip(files), f"deployment-{version.locality_code}-{version.deployment_id}.zip", "application/zip"
@@ -235,7 +235,7 @@ def download_zip(locality: str, version_id: int) -> Any:
 @bp.get("/<locality>/export.zip")
 @login_required
 def export(locality: str) -> Any:
-    code = _require_designer(locality)
+    code = require_designer(locality)
     files = get_engine().read(definitions.effective_files, code)
     if not files:
         abort(404, description=t("designer.no_versions"))
@@ -259,7 +259,7 @@ def _attachment(content: bytes, name: str, mimetype: str) -> Response:
 @bp.post("/<locality>/versions/<int:version_id>/rollback")
 @login_required
 def rollback(locality: str, version_id: int) -> Any:
-    code = _require_designer(locality)
+    code = require_designer(locality)
     version, files = get_engine().read(designs.rollback_files, version_id, code)
     comment = t("designer.rollback_comment", version=version.version, locality=version.locality_code)
     outcome = _checked_deploy(code, files, comment, acknowledged=True)  # back to what once ran: warnings noted
@@ -269,7 +269,7 @@ def rollback(locality: str, version_id: int) -> Any:
 @bp.post("/<locality>/import")
 @login_required
 def import_bundle(locality: str) -> Any:
-    code = _require_designer(locality)
+    code = require_designer(locality)
     uploads = [f for f in request.files.getlist("file") if f and f.filename]
     if not uploads:
         abort(400, description=t("designer.no_files"))

@@ -18,7 +18,7 @@ from engine.errors import ServflowError
 from engine.queries import designs
 
 from .auth import current_principal, login_required
-from .designer import _require_designer
+from .designer import require_designer
 from .engine_ext import get_engine
 from .i18n import t
 
@@ -42,7 +42,7 @@ def parse_mapping(text: str) -> dict[str, str]:
 @bp.route("/<locality>/process/<key>/migrate", methods=["GET", "POST"])
 @login_required
 def migrate(locality: str, key: str) -> Any:
-    code = _require_designer(locality)
+    code = require_designer(locality)
     versions = [v for v in get_engine().read(designs.history, key, code).versions if v.locality_code == code]
     if not versions:
         abort(404, description=t("designer.no_versions"))
@@ -85,7 +85,7 @@ def migrate(locality: str, key: str) -> Any:
 @bp.get("/<locality>/process/<key>/migrations/<int:batch_id>")
 @login_required
 def report(locality: str, key: str, batch_id: int) -> Any:
-    code = _require_designer(locality)
+    code = require_designer(locality)
     batch = get_engine().migration_batch(batch_id)
     if batch.locality_code != code or batch.process_key != key:
         abort(404)
@@ -97,7 +97,7 @@ def report(locality: str, key: str, batch_id: int) -> Any:
 def revert(locality: str, key: str, batch_id: int) -> Any:
     """The report's 撤销迁移: a project of the batch back to the version it came from, while nothing
     happened to it since (its number as the dry run listed it)."""
-    code = _require_designer(locality)
+    code = require_designer(locality)
     back = redirect(url_for("designer_migrations.report", locality=code, key=key, batch_id=batch_id))
     try:
         instance_id = int(request.form.get("instance_id", ""))
