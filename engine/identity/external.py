@@ -24,10 +24,7 @@ from ..store.models import OPEN, HumanTask, Membership, Organization, RoleGrant,
 from .localities import get_locality
 from .mapping import Rule, placement
 from .sessions import SignedIn, open_session
-
-#: Stored instead of a password hash: no password checks against it (``users.check_password`` knows only
-#: scrypt), and it says which directory the account belongs to.
-EXTERNAL = "external$"
+from .users import EXTERNAL
 
 
 @dataclass(frozen=True)

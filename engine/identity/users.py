@@ -21,6 +21,9 @@ from ..store.models import ApiToken, Membership, Organization, RoleGrant, User
 from .localities import descendants
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+#: Stored instead of a password hash for an account a directory or an OpenID provider vouches for: no
+#: password checks against it (``check_password`` knows only scrypt), and it says which source it belongs to.
+EXTERNAL = "external$"
 
 
 def hash_password(password: str) -> str:
@@ -194,6 +197,7 @@ class TokenUse:
     principal: Principal
     is_active: bool
     stale: bool
+    source: str | None = None  # the directory or provider the account comes from (``ldap``, ``oidc:<name>``)
 
 
 # Built once: every API call signs in with it.
@@ -215,7 +219,8 @@ def find_token(session: Session, value: str, now: datetime) -> TokenUse | None:
     token_id, last_used_at, user = rows[0][:3]
     grants = tuple(Grant(role, locality, is_lead) for *_, role, locality, is_lead in rows if role is not None)
     stale = last_used_at is None or last_used_at <= now - TOKEN_TOUCH_INTERVAL
-    return TokenUse(token_id, _principal_of(session, user, grants), user.is_active, stale)
+    source = user.password_hash.removeprefix(EXTERNAL) if user.password_hash.startswith(EXTERNAL) else None
+    return TokenUse(token_id, _principal_of(session, user, grants), user.is_active, stale, source)
 
 
 def touch_token(session: Session, token_id: int, now: datetime) -> None:

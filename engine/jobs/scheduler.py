@@ -25,7 +25,9 @@ One *sweep* does all of it and is safe to run in any number of processes at once
 * **Webhooks.** Due webhook deliveries are claimed with a lease and POSTed, signed, to their subscribers
   (``engine.jobs.webhooks``); an overdue task's first escalation is also a ``task_overdue`` event.
 * **Directory.** With an LDAP directory configured, its accounts are checked every ten minutes and the ones
-  it no longer has or disabled stop (``directory_sync``), tokens and sessions included.
+  it no longer has or disabled stop (``directory_sync``), tokens and sessions included. With OpenID
+  providers, the refresh tokens they issued are spent every ten minutes and a person whose grant the
+  provider refuses stops likewise (``openid_access``).
 * **External tasks.** Locks whose time ran out are released, so another worker fetches the task
   (``engine.commands.external_tasks.release_expired``).
 * **Tally.** The open-task tally's delta rows are folded (``engine.store.tally.compact``): a few thousand
@@ -66,7 +68,7 @@ from ..commands.instances import BPMN_TIMER, RUNNING
 from ..compose import build_engine
 from ..documents import blob_store
 from ..errors import CalendarError, DefinitionError
-from ..identity import access
+from ..identity import access, openid
 from ..identity.ldap_directory import LdapSettings
 from ..identity.localities import get_locality
 from ..identity.roles import BY_CODE
@@ -79,6 +81,7 @@ from ..store.vacuum import vacuum_hot_tables
 from . import notifications
 from .directory_sync import DirectorySync
 from .notifications import SmtpSettings
+from .openid_access import OpenIdAccessCheck
 from .webhooks import WebhookSender, WebhookSettings
 
 log = logging.getLogger("servflow.scheduler")
@@ -107,6 +110,7 @@ class SweepReport:
     webhooks_dead: int = 0
     locks_released: int = 0
     accounts_stopped: int = 0
+    openid_stopped: int = 0
     vacuumed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -117,6 +121,7 @@ class SweepReport:
             f"tally rows folded {self.folded}, file contents purged {self.purged}, "
             f"webhooks delivered {self.webhooks_delivered} (failed {self.webhooks_failed}, dead {self.webhooks_dead}), "
             f"external-task locks released {self.locks_released}, directory accounts stopped {self.accounts_stopped}, "
+            f"OpenID accounts stopped {self.openid_stopped}, "
             f"vacuumed {', '.join(self.vacuumed) or 'nothing'}"
         )
 
@@ -141,6 +146,7 @@ class Scheduler:
         calendar_warning_days: int = 61,
         webhooks: WebhookSettings | None = None,
         directory: LdapSettings | None = None,
+        openid_access: OpenIdAccessCheck | None = None,
     ) -> None:
         self.engine = engine
         self.owner = owner or default_owner()
@@ -153,6 +159,7 @@ class Scheduler:
         self.calendars = CalendarCache(engine.session_factory, ttl=60.0)
         self.webhooks = WebhookSender(engine.session_factory, engine.clock, self.owner, webhooks or WebhookSettings())
         self.directory = DirectorySync(engine, directory) if directory is not None else None
+        self.openid_access = openid_access
 
     # --- the sweep ---------------------------------------------------------------------------
     def sweep(self) -> SweepReport:
@@ -183,6 +190,7 @@ class Scheduler:
             self.send_webhooks,
             self.release_expired_locks,
             self.sync_directory,
+            self.check_openid_access,
         )
         for step in steps:
             step(report)
@@ -196,6 +204,11 @@ class Scheduler:
         """Every few minutes: accounts the directory no longer has, or disabled, stop (``directory_sync``)."""
         if self.directory is not None and self.directory.due(self.engine.clock()):
             report.accounts_stopped = self.directory.run()
+
+    def check_openid_access(self, report: SweepReport) -> None:
+        """Every few minutes: people an OpenID provider no longer lets in stop (``openid_access``)."""
+        if self.openid_access is not None and self.openid_access.due(self.engine.clock()):
+            report.openid_stopped = self.openid_access.run()
 
     def release_expired_locks(self, report: SweepReport) -> None:
         """External tasks whose worker's lock ran out are offered again (the worker died or is late)."""
@@ -468,6 +481,7 @@ def build(
 ) -> Scheduler:
     """A scheduler on its own Engine (with the database-backed deadline hook), SMTP from the environment."""
     engine = build_engine(database_url)
+    settings = _servflow_env()
     return Scheduler(
         engine,
         owner=owner,
@@ -475,8 +489,21 @@ def build(
         batch=batch,
         smtp=SmtpSettings.from_env(),
         webhooks=WebhookSettings.from_env(),
-        directory=LdapSettings.from_config(_servflow_env()),
+        directory=LdapSettings.from_config(settings),
+        openid_access=_openid_access(engine, settings),
     )
+
+
+def _openid_access(engine: Engine, settings: dict[str, str]) -> OpenIdAccessCheck | None:
+    """The check of the OpenID providers whose sign-ins keep refresh tokens; it needs the app's secret key,
+    which sealed them."""
+    providers = {n: p for n, p in openid.providers_from_config(settings).items() if p.check_access}
+    if not providers:
+        return None
+    if not settings.get("SECRET_KEY"):
+        log.warning("SERVFLOW_SECRET_KEY is not set: OpenID access of %s is not checked", ", ".join(providers))
+        return None
+    return OpenIdAccessCheck(engine, providers, settings["SECRET_KEY"])
 
 
 def _servflow_env() -> dict[str, str]:

@@ -43,6 +43,12 @@ HTTP_SECONDS = Histogram(
 TIMER_LAG = Histogram("servflow_timer_lag_seconds", "From a BPMN timer's due time to its firing", buckets=_LAG_BUCKETS)
 SWEEPS = Counter("servflow_scheduler_sweeps", "Scheduler sweeps, by outcome (ok, failed)", ["outcome"])
 SWEEP_SECONDS = Histogram("servflow_scheduler_sweep_duration_seconds", "Time one scheduler sweep takes")
+OIDC_ACCESS_CHECKS = Counter(
+    "servflow_oidc_access_checks",
+    "Refresh-token checks of people an OpenID provider signed in, by provider and outcome: ok, withdrawn "
+    "(the account stopped), unavailable (provider unreachable: nothing changed), unreadable",
+    ["provider", "outcome"],
+)
 LAST_SWEEP = Gauge(
     "servflow_scheduler_last_sweep_timestamp_seconds", "When the last sweep that finished ended (Unix time)",
     multiprocess_mode="max",

@@ -420,6 +420,20 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column()
 
 
+class OidcGrant(Base):
+    """The refresh token an OpenID provider gave a person at sign-in (sealed: ``identity.openid.seal``), which
+    the scheduler spends to ask the provider whether it still lets them in (``jobs.openid_access``)."""
+
+    __tablename__ = "oidc_grant"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), unique=True)
+    provider: Mapped[str] = mapped_column(String(64))
+    refresh_token: Mapped[str] = mapped_column(Text)
+    checked_at: Mapped[datetime] = mapped_column()  # issued or last refreshed
+    lease_until: Mapped[datetime | None] = mapped_column()  # a scheduler is checking it until then
+
+
 class WebSession(Base):
     """One signed-in browser session; the cookie carries a random id whose SHA-256 is kept here, and signing
     out deletes the row, so a copied cookie is worthless once its owner has signed out."""
