@@ -59,12 +59,31 @@ def _load_token_principal(value: str) -> None:
     now = datetime.now(UTC)
     engine = get_engine()
     use = engine.read_once(users.find_token, value, now)
-    if use is None or not use.is_active:
+    if use is None:
         abort(401, description="invalid or revoked API token")
+    if not use.is_active:
+        abort(401, description=_stopped_account(use.source))
     g.principal = use.principal
     g.api_token_user = True
     if use.stale:
         engine.write(users.touch_token, use.token_id, now)
+
+
+def _stopped_account(source: str | None) -> str:
+    """Why a live token of an account that was stopped is refused, for the system that sent it."""
+    if source is None:
+        return "API 令牌所属账户已停用 / The API token's account is disabled"
+    if source.startswith("oidc:"):
+        return (
+            f"身份认证服务（{source}）已不再允许此人登录（账户停用或授权撤销），其 API 令牌停用；"
+            "经该服务重新登录后恢复 / "
+            f"The identity provider ({source}) no longer lets this person in (account disabled or access "
+            "withdrawn there): their API tokens are refused until they sign in through it again"
+        )
+    return (
+        f"统一身份认证目录（{source}）已停用或删除此人，其 API 令牌停用 / "
+        f"The directory ({source}) has disabled or removed this person: their API tokens are refused"
+    )
 
 
 def current_principal() -> users.Principal:

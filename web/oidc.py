@@ -5,10 +5,15 @@ verifier kept in the cookie's session; the callback checks the state, trades the
 for tokens, checks the ID token (``web.oidc_tokens``) and only then touches the database: the person's
 account is brought in line with the provider's claims and the mapping rules (``engine.identity.external``).
 A refused token or an unreachable provider writes nothing and shows a message on the login page.
+
+With the provider's ``_CHECK_ACCESS`` on (the default) the sign-in also asks for ``offline_access`` (with
+``prompt=consent``) and keeps the refresh token, sealed, for the scheduler's check that the provider still
+lets the person in (``engine.identity.openid``, ``engine.jobs.openid_access``).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from authlib.common.security import generate_token
@@ -17,9 +22,11 @@ from authlib.integrations.requests_client import OAuth2Session
 from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 from requests import RequestException
 
+from engine.identity import openid
 from engine.identity.external import DirectoryPerson
 
 from . import auth, directory, oidc_config
+from .engine_ext import get_engine
 from .i18n import t
 from .oidc_config import OIDC_KEY, Provider, ProviderUnavailable
 from .oidc_tokens import IdTokenRefused, verified_claims
@@ -40,7 +47,7 @@ def _client(chosen: Provider) -> OAuth2Session:
     return OAuth2Session(
         chosen.client_id,
         chosen.client_secret,
-        scope=chosen.scope,
+        scope=chosen.sign_in_scope(),
         redirect_uri=url_for("oidc.callback", name=chosen.name, _external=True),
         code_challenge_method="S256",
     )
@@ -54,7 +61,10 @@ def start(name: str) -> Any:
     except (ProviderUnavailable, KeyError) as error:
         return _unavailable(chosen, error)
     state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
-    url, _ = _client(chosen).create_authorization_url(endpoint, state=state, nonce=nonce, code_verifier=verifier)
+    extra = {"prompt": "consent"} if chosen.check_access else {}  # OpenID Connect Core §11: offline_access
+    url, _ = _client(chosen).create_authorization_url(
+        endpoint, state=state, nonce=nonce, code_verifier=verifier, **extra
+    )
     session[PENDING] = {
         "provider": name,
         "state": state,
@@ -82,7 +92,7 @@ def callback(name: str) -> Any:
         tokens = _client(chosen).fetch_token(
             document["token_endpoint"], code=request.args.get("code", ""), code_verifier=pending["verifier"]
         )
-        jwks = oidc_config.fetch_json(document["jwks_uri"])
+        jwks = openid.fetch_json(document["jwks_uri"])
     except (ProviderUnavailable, RequestException, KeyError) as error:
         return _unavailable(chosen, error)
     except OAuthError as error:
@@ -103,9 +113,24 @@ def callback(name: str) -> Any:
     if outcome.signed_in is None:
         assert outcome.refusal is not None
         return auth.login_page(outcome.detail or t(outcome.refusal.value))
+    _keep_refresh_token(chosen, outcome.signed_in.user_id, tokens.get("refresh_token"))
     auth.start_session(outcome.signed_in)
     session[OIDC_KEY] = {"provider": name, "id_token": tokens["id_token"]}
     return redirect(pending["next"])
+
+
+def _keep_refresh_token(chosen: Provider, user_id: int, refresh_token: object) -> None:
+    """Keep the refresh token, sealed, for the scheduler's access check (replacing an earlier one)."""
+    sealed = None
+    if chosen.check_access:
+        if isinstance(refresh_token, str) and refresh_token:
+            sealed = openid.seal(current_app.config["SECRET_KEY"], refresh_token)
+        else:
+            current_app.logger.warning(
+                "OpenID provider %s issued no refresh token (offline_access): this person's access is not re-checked",
+                chosen.name,
+            )
+    get_engine().write(openid.keep_grant, user_id, chosen.name, sealed, datetime.now(UTC))
 
 
 def _person(chosen: Provider, claims: dict[str, Any]) -> DirectoryPerson:
@@ -115,7 +140,7 @@ def _person(chosen: Provider, claims: dict[str, Any]) -> DirectoryPerson:
         groups = [groups]
     username = str(claims.get(chosen.username_claim) or claims["sub"])
     return DirectoryPerson(
-        f"oidc:{chosen.name}",
+        chosen.source,
         username,
         str(claims.get("name") or username),
         claims.get("email") if isinstance(claims.get("email"), str) else None,

@@ -1,5 +1,5 @@
 """Fixtures of the identity tests: a real slapd per test (one speaking TLS with certificates made for the
-test), the mapping rules, and the app configured for them."""
+test), a real OpenID provider, the mapping rules, and the app configured for them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from identity.certificates import ServerFiles, server_files
 from identity.directory_samples import RULES
+from identity.oidc_server import OpenIdProvider, running_provider
+from identity.oidc_server import available as provider_available
 from identity.slapd_server import Slapd, available, running_slapd
 
 
@@ -46,3 +48,14 @@ def tls_slapd(tmp_path: Path, certificates: ServerFiles) -> Iterator[Slapd]:
     root.mkdir()
     with running_slapd(root, certificates) as server:
         yield server
+
+
+@pytest.fixture
+def provider(tmp_path: Path) -> Iterator[OpenIdProvider]:
+    """node's oidc-provider on a free loopback port, with the test people (``oidc_server.PEOPLE``)."""
+    if not provider_available():
+        pytest.skip("node's oidc-provider is not installed (make identity-servers)")
+    root = tmp_path / "op"
+    root.mkdir()
+    with running_provider(root) as running:
+        yield running

@@ -1,8 +1,9 @@
 """A real OpenID provider for the tests: node's ``oidc-provider`` run from ``oidc_provider/provider.mjs``.
 
 Installed by npm from the test-only ``oidc_provider/package.json`` (``make identity-servers``). The people it
-knows are a JSON file the test may rewrite (someone's groups change at the provider); each test's app
-registers itself as a client over HTTP (dynamic registration), with its own redirect address.
+knows are a JSON file the test may rewrite (someone's groups change at the provider, or their account is
+disabled there); each test's app registers itself as a client over HTTP (dynamic registration), with its
+own redirect address, allowed refresh tokens.
 """
 
 from __future__ import annotations
@@ -37,8 +38,16 @@ class OpenIdProvider:
     accounts: Path
 
     def set_groups(self, person: str, groups: list[str]) -> None:
+        self._change(person, groups=groups)
+
+    def set_disabled(self, person: str, disabled: bool = True) -> None:
+        """Switch the account off (or on again) at the provider: its sign-in is refused with access_denied
+        and its refresh tokens answer invalid_grant."""
+        self._change(person, disabled=disabled)
+
+    def _change(self, person: str, **values: Any) -> None:
         people = json.loads(self.accounts.read_text(encoding="utf-8"))
-        people[person]["groups"] = groups
+        people[person].update(values)
         self.accounts.write_text(json.dumps(people, ensure_ascii=False), encoding="utf-8")
 
     def register(self, redirect_uri: str, logout_uri: str) -> dict[str, str]:
@@ -49,7 +58,7 @@ class OpenIdProvider:
                 "redirect_uris": [redirect_uri],
                 "post_logout_redirect_uris": [logout_uri],
                 "response_types": ["code"],
-                "grant_types": ["authorization_code"],
+                "grant_types": ["authorization_code", "refresh_token"],
                 "token_endpoint_auth_method": "client_secret_basic",
             },
             timeout=5,

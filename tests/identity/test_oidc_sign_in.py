@@ -13,7 +13,7 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from identity.oidc_server import OpenIdProvider, available, running_provider
+from identity.oidc_server import OpenIdProvider
 from identity.slapd_server import free_port
 from joserfc import jwt
 from joserfc.jwk import RSAKey
@@ -29,16 +29,6 @@ from web import create_app
 from web.oidc_tokens import IdTokenRefused, verified_claims
 
 APP = "http://localhost"
-
-
-@pytest.fixture
-def provider(tmp_path: Path) -> Iterator[OpenIdProvider]:
-    if not available():
-        pytest.skip("node's oidc-provider is not installed (make identity-servers)")
-    root = tmp_path / "op"
-    root.mkdir()
-    with running_provider(root) as running:
-        yield running
 
 
 def _app(database_url: str, rules_file: Path, settings: dict[str, str]) -> Flask:
