@@ -6,9 +6,9 @@ for tokens, checks the ID token (``web.oidc_tokens``) and only then touches the 
 account is brought in line with the provider's claims and the mapping rules (``engine.identity.external``).
 A refused token or an unreachable provider writes nothing and shows a message on the login page.
 
-With the provider's ``_CHECK_ACCESS`` on (the default) the sign-in also asks for ``offline_access`` (with
-``prompt=consent``) and keeps the refresh token, sealed, for the scheduler's check that the provider still
-lets the person in (``engine.identity.openid``, ``engine.jobs.openid_access``).
+With the provider's ``_CHECK_ACCESS`` on (the default) the sign-in also asks for ``offline_access`` (and sends
+``_PROMPT``, e.g. ``consent``, when one is set) and keeps the refresh token, sealed, for the scheduler's check
+that the provider still lets the person in (``engine.identity.openid``, ``engine.jobs.openid_access``).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def start(name: str) -> Any:
     except (ProviderUnavailable, KeyError) as error:
         return _unavailable(chosen, error)
     state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
-    extra = {"prompt": "consent"} if chosen.check_access else {}  # OpenID Connect Core §11: offline_access
+    extra = {"prompt": chosen.prompt} if chosen.prompt else {}
     url, _ = _client(chosen).create_authorization_url(
         endpoint, state=state, nonce=nonce, code_verifier=verifier, **extra
     )

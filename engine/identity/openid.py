@@ -3,17 +3,19 @@
 ``SERVFLOW_OIDC_PROVIDERS=gov,dept`` names the providers; each has ``SERVFLOW_OIDC_<NAME>_ISSUER``,
 ``_CLIENT_ID``, ``_CLIENT_SECRET``, the button's ``_LABEL_ZH`` / ``_LABEL_EN``, and optionally ``_SCOPE``
 (``openid profile email``), ``_USERNAME_CLAIM`` (``preferred_username``), ``_GROUPS_CLAIM`` (``groups``) and
-``_CHECK_ACCESS`` (on by default). The web app signs people in with them (``web.oidc``); the scheduler reads
-the same settings.
+``_CHECK_ACCESS`` (on by default) and ``_PROMPT`` (none; e.g. ``consent``). The web app signs people in with
+them (``web.oidc``); the scheduler reads the same settings.
 
 **Checking access.** A provider says once, at sign-in, who someone is; an API token made afterwards would
-outlive a switch-off there. So, with ``_CHECK_ACCESS`` on, the sign-in asks for ``offline_access`` — with
-``prompt=consent``, as OpenID Connect Core §11 requires for it — and keeps the refresh token the provider
-issues, *sealed* (Fernet, with a key derived from the app's secret key: the database alone does not give
-it away), in ``oidc_grant``. The scheduler spends it every few minutes (``refresh``): a provider answering
-``invalid_grant`` — the account disabled, the grant revoked or expired there — has stopped vouching for
-the person, and their servflow account stops (sessions and API tokens) until they sign in through it
-again; a provider that cannot be reached, or answers anything else, changes nothing.
+outlive a switch-off there. So, with ``_CHECK_ACCESS`` on, the sign-in asks for ``offline_access`` and keeps
+the refresh token the provider issues (Keycloak, Azure AD and Okta issue one at a plain sign-in; a provider
+that follows OpenID Connect Core §11 to the letter issues it only with ``prompt=consent``, which
+``_PROMPT=consent`` adds — people then see its consent page at every sign-in), *sealed* (Fernet, with a key
+derived from the app's secret key: the database alone does not give it away), in ``oidc_grant``. The scheduler
+spends it every few minutes (``refresh``): a provider answering ``invalid_grant`` — the account disabled, the
+grant revoked or expired there — has stopped vouching for the person, and their servflow account stops
+(sessions and API tokens) until they sign in through it again; a provider that cannot be reached, or answers
+anything else, changes nothing.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class ProviderSettings:
     username_claim: str = "preferred_username"
     groups_claim: str = "groups"
     check_access: bool = True
+    prompt: str = ""
 
     @property
     def source(self) -> str:
@@ -102,6 +105,7 @@ def providers_from_config(config: Mapping[str, Any], make: Callable[..., P] = Pr
             username_claim=setting("USERNAME_CLAIM", ProviderSettings.username_claim),
             groups_claim=setting("GROUPS_CLAIM", ProviderSettings.groups_claim),
             check_access=setting("CHECK_ACCESS", "1").strip().lower() not in {"0", "false", "no", "off"},
+            prompt=setting("PROMPT", "").strip(),
         )
     return providers
 
@@ -129,7 +133,7 @@ def discovery(provider: ProviderSettings) -> dict[str, Any]:
 def refresh(provider: ProviderSettings, token_endpoint: str, refresh_token: str) -> str:
     """Spend ``refresh_token`` at the provider; the refresh token to keep (a new one when it rotates them).
     ``AccessWithdrawn`` on ``invalid_grant``, ``ProviderUnavailable`` on anything else that is not success."""
-    client = OAuth2Session(provider.client_id, provider.client_secret, scope=provider.sign_in_scope())
+    client = OAuth2Session(provider.client_id, provider.client_secret)  # no scope: the one granted (RFC 6749 §6)
     try:
         tokens = client.refresh_token(token_endpoint, refresh_token=refresh_token, timeout=TIMEOUT_SECONDS)
     except OAuthError as error:

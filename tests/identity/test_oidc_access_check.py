@@ -26,7 +26,7 @@ from engine.jobs.openid_access import OpenIdAccessCheck
 from engine.jobs.scheduler import Scheduler, build
 from engine.service import Engine
 from engine.store.models import OidcGrant
-from web import create_app
+from web import create_app, oidc_config
 
 SECRET = "test-secret-key"
 
@@ -142,3 +142,13 @@ def test_servflow_scheduler_builds_the_check_from_the_environment(
         assert scheduler.openid_access is not None and list(scheduler.openid_access.providers) == ["gov"]
     finally:
         scheduler.engine.dispose()
+
+
+def test_the_consent_prompt_is_sent_only_when_configured(app: Flask, provider: OpenIdProvider) -> None:
+    """People see no consent page at each sign-in unless the provider needs ``prompt=consent`` for refresh tokens."""
+    plain = app.test_client().get("/login/oidc/gov").headers["Location"]
+    assert "offline_access" in plain and "prompt=" not in plain
+    app.config["OIDC_GOV_PROMPT"] = "consent"
+    oidc_config.init_app(app)  # the providers as read at start-up
+    consent = app.test_client().get("/login/oidc/gov").headers["Location"]
+    assert "prompt=consent" in consent

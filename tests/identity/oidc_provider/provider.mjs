@@ -2,7 +2,8 @@
 // Accounts are read from the JSON file at every sign-in and every token refresh, so a test changes someone's
 // groups by rewriting it, or disables them ("disabled": true): their sign-in is then refused (access_denied)
 // and their refresh tokens answer invalid_grant, as a real identity platform does for a switched-off account.
-// Refresh tokens are issued to clients allowed the refresh_token grant that ask for offline_access.
+// Refresh tokens are issued to every client allowed the refresh_token grant at a plain sign-in, as Keycloak,
+// Azure AD and Okta do for offline_access (oidc-provider's default wants prompt=consent for it).
 // Clients register themselves over HTTP (dynamic registration), as each test's app has its own address.
 // The provider's own development login page is what people (and the browser test) fill in.
 import { readFileSync } from "node:fs";
@@ -32,6 +33,12 @@ const provider = new Provider(issuer, {
   claims: { openid: ["sub"], profile: ["name", "preferred_username"], email: ["email"], groups: ["groups"] },
   conformIdTokenClaims: false, // the ID token carries the claims servflow maps (groups), as many providers do
   ttl: { Session: 3600, Grant: 86400, RefreshToken: 86400 },
+  async issueRefreshToken(ctx, client) {
+    return client.grantTypeAllowed("refresh_token");
+  },
+  async expiresWithSession() {
+    return false; // an offline token: it outlives the sign-in session, as offline_access asks
+  },
   async findAccount(ctx, id) {
     const account = accounts()[id];
     if (!account || account.disabled) return undefined;
