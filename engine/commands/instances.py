@@ -197,7 +197,8 @@ def start(
     rules = ctx.settings_of(session, instance).parties
     parties.bind_at_start(session, instance, rules, actor, now, from_person=from_person, chosen=organization_id)
     specs = spec_set(session, ctx, instance)
-    workflow = runtime.new_workflow(specs, {"locality": locality, "business_key": business_key, **data})
+    start_data = {"locality": locality, "business_key": business_key, **data}
+    workflow = runtime.new_workflow(specs, start_data, started_by=actor)
     with parties.scripts_read_registry(session):
         runtime.advance(workflow, now=now)
     write_back(session, ctx, instance, workflow, specs, now, had_timers=False, had_external=False)

@@ -27,7 +27,7 @@ from ..formats.settings import is_settings_file, load_settings
 from ..formats.xmlsafe import parse_xml
 from ..identity.kinds import check_party_kinds
 from ..identity.roles import is_known_role, role_for_lane
-from ..spiff.dialects import foreign_children, prefixed
+from ..spiff.dialects import foreign_attribute, foreign_children, prefixed
 from ..spiff.foreign_check import document_problems
 from ..spiff.foreign_forms import field_elements, is_generated
 from ..spiff.foreign_tasks import ForeignError, user_task_settings
@@ -395,15 +395,17 @@ class _FileCheck:
 
     def decision(self, task: Any) -> None:
         reference = task.find("bpmn:extensionElements/spiffworkflow:calledDecisionId", _NS)
-        decision = (reference.text or "").strip() if reference is not None else ""
+        foreign = foreign_attribute(task, "decisionRef")
+        decision = (reference.text or "").strip() if reference is not None else foreign[1] if foreign else ""
         if decision and decision not in self.documents.decisions:
             label = _label(task)
+            said = f"{foreign[0]}={decision!r}" if reference is None and foreign else repr(decision)
             self.add(
                 ERROR,
                 "missing_decision",
                 task.get("id"),
-                f"{label} 引用的决策表 {decision} 不在文件包中",
-                f"{label} uses decision {decision!r}, which is not in the bundle",
+                f"{label} 引用的决策表 {said} 不在文件包中；请把它的 .dmn 文件一同部署",
+                f"{label} uses decision {said}, which is not in the bundle; deploy its .dmn file with the process",
             )
 
     def condition(self, expression: Any) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from .foreign_calls import call_mapping, initiator
+from .foreign_decisions import decision_settings
 from .foreign_io import has_mapping, io_scripts
 from .foreign_tasks import ForeignError, user_task_settings
 from .java_only import BPMN_NS, Unsupported, java_only
@@ -23,7 +25,7 @@ _TIMERS = ("timeDate", "timeDuration", "timeCycle")
 
 def document_problems(root: Any) -> list[Unsupported]:
     """What of the document cannot run, in document order (empty for a model that runs as written)."""
-    return [*java_only(root), *_user_tasks(root), *_mappings(root), *_expressions(root)]
+    return [*java_only(root), *_user_tasks(root), *_mappings(root), *_calls(root), *_expressions(root)]
 
 
 def _user_tasks(root: Any) -> Iterator[Unsupported]:
@@ -39,6 +41,19 @@ def _mappings(root: Any) -> Iterator[Unsupported]:
         if has_mapping(element):
             try:
                 io_scripts(element)
+            except ForeignError as exc:
+                yield Unsupported(element.get("id"), exc.attribute, exc.zh, exc.en)
+
+
+_CALL_READERS = {"callActivity": call_mapping, "startEvent": initiator, "businessRuleTask": decision_settings}
+
+
+def _calls(root: Any) -> Iterator[Unsupported]:
+    """Call activities' ``camunda:in``/``out``, start events' initiator, business rule tasks' decisionRef."""
+    for kind, read in _CALL_READERS.items():
+        for element in root.iter(f"{{{BPMN_NS}}}{kind}"):
+            try:
+                read(element)
             except ForeignError as exc:
                 yield Unsupported(element.get("id"), exc.attribute, exc.zh, exc.en)
 

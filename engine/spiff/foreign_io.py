@@ -78,7 +78,7 @@ def _parameters(mappings: list[Any], localname: str) -> dict[str, str]:
                 continue
             name = (parameter.get("name") or "").strip()
             where = f"{prefixed(parameter)} {name!r}"
-            if not _NAME.match(name) or keyword.iskeyword(name) or name in _unusable():
+            if not is_usable_name(name):
                 raise ForeignError(
                     prefixed(parameter),
                     f"{where}：这个名字不能作为 servflow 的变量名，请改名（字母开头，仅含字母、数字、下划线）",
@@ -91,8 +91,20 @@ def _parameters(mappings: list[Any], localname: str) -> dict[str, str]:
     return found
 
 
-def _unusable() -> frozenset[str]:
-    return reserved_names() | environment_names() | {KEPT, OUTPUTS}
+def is_usable_name(name: str) -> bool:
+    """Whether a mapping may set a variable of this name (the sandbox neither refuses nor keeps it)."""
+    unusable = reserved_names() | environment_names() | {KEPT, OUTPUTS}
+    return bool(_NAME.match(name)) and not keyword.iskeyword(name) and name not in unusable
+
+
+def unusable_name(attribute: str, name: str) -> ForeignError:
+    """The refusal of an attribute naming a variable servflow cannot hold (see :func:`is_usable_name`)."""
+    return ForeignError(
+        attribute,
+        f"{attribute}={name!r}：这个名字不能作为 servflow 的变量名，请改名（字母开头，仅含字母、数字、下划线）",
+        f"{attribute}={name!r}: servflow cannot hold a variable of this name; rename it (a letter, then letters, "
+        "digits, _)",
+    )
 
 
 def _value(element: Any, where: str) -> str:

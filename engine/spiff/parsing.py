@@ -8,6 +8,7 @@ adds to every task spec's ``extensions`` next to SpiffWorkflow's own.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -32,7 +33,9 @@ from ..formats.settings import BundleSettings, is_settings_file, load_settings
 from ..formats.xmlsafe import parse_xml
 from ..identity.kinds import check_party_kinds
 from ..identity.roles import role_for_lane
+from .foreign_calls import INITIATOR, MAPPING, MappedCallParser, call_mapping, initiator, initiators
 from .foreign_check import document_problems
+from .foreign_decisions import DECISION, ForeignDecisionParser, decision_settings
 from .foreign_forms import generated_form, is_generated
 from .foreign_io import has_mapping, io_scripts
 from .foreign_tasks import ForeignError, user_task_settings
@@ -67,11 +70,11 @@ class _ServflowTaskParsing:
         extensions = dict(super().parse_extensions(node))  # type: ignore[misc]
         target = self.node if node is None else node
         settings = {}
-        if etree.QName(target).localname == "userTask":
-            try:
-                settings = user_task_settings(target)
-            except ForeignError as exc:
-                raise ValidationException(str(exc), node=target, file_name=self.filename) from None
+        try:
+            settings = user_task_settings(target) if etree.QName(target).localname == "userTask" else {}
+            extensions.update(_foreign_extensions(target))
+        except ForeignError as exc:
+            raise ValidationException(str(exc), node=target, file_name=self.filename) from None
         for element in target.xpath("./bpmn:extensionElements/servflow:*", namespaces=_NS):
             extensions[f"servflow:{etree.QName(element).localname}"] = dict(element.attrib)
         if has_mapping(target):
@@ -113,6 +116,17 @@ class _ServflowTaskParsing:
         )
 
 
+def _foreign_extensions(node: Any) -> dict[str, Any]:
+    """A call activity's ``camunda:in``/``out``, a start event's initiator, a ``camunda:decisionRef``."""
+    read = _FOREIGN_READERS.get(etree.QName(node).localname)
+    found = read[1](node) if read else None
+    return {read[0]: found} if read and found is not None else {}
+
+
+_FOREIGN_READERS = {"callActivity": (MAPPING, call_mapping), "startEvent": (INITIATOR, initiator),
+                    "businessRuleTask": (DECISION, decision_settings)}  # fmt: skip
+
+
 def _with_mapping(node: Any, extensions: dict[str, Any], filename: str) -> dict[str, str]:
     """The pre- and post-script a ``camunda:inputOutput`` amounts to, around the model's own ones."""
     try:
@@ -144,8 +158,13 @@ def _with_servflow_extensions(parser_class: type) -> type:
 
 
 def _parser_for(tag: str, parser: type) -> type:
-    # A service task with a topic waits for a worker (``service_tasks``), whatever dialect names it.
-    return _with_servflow_extensions(ExternalTaskParser if tag == f"{{{BPMN_NS}}}serviceTask" else parser)
+    # A service task with a topic waits for a worker (``service_tasks``), whatever dialect names it; a call
+    # activity maps variables and a business rule task a decision's result as Camunda does (``foreign_*``).
+    return _with_servflow_extensions(_OWN_PARSERS.get(tag, parser))
+
+
+_OWN_PARSERS = {f"{{{BPMN_NS}}}serviceTask": ExternalTaskParser, f"{{{BPMN_NS}}}callActivity": MappedCallParser,
+                f"{{{BPMN_NS}}}businessRuleTask": ForeignDecisionParser}  # fmt: skip
 
 
 class ServflowBpmnParser(SpiffBpmnParser):
@@ -345,11 +364,28 @@ def _check_document(parser: ServflowBpmnParser, name: str, tree: Any, namespace:
 
 def _add_dmn(parser: ServflowBpmnParser, tree: Any, name: str, result: ParsedBundle) -> None:
     try:
-        parser.add_dmn_xml(tree.getroot(), filename=name)
+        for document in _one_decision_each(tree.getroot()):
+            parser.add_dmn_xml(document, filename=name)
     except ValidationException as exc:
         raise _from_validation(exc, name) from None
     for decision in tree.getroot().iter("{*}decision"):
         result.decisions[decision.get("id", "")] = name
+
+
+def _one_decision_each(root: Any) -> list[Any]:
+    """The DMN document once per decision: SpiffWorkflow reads the first decision of a document only, and
+    Camunda's files often hold several (``invoiceBusinessDecisions.dmn``)."""
+    decisions = root.findall("{*}decision")
+    if len(decisions) < 2:
+        return [root]
+    documents = []
+    for kept in decisions:
+        document = copy.deepcopy(root)
+        for other in document.findall("{*}decision"):
+            if other.get("id") != kept.get("id"):
+                document.remove(other)
+        documents.append(document)
+    return documents
 
 
 def _add_bpmn(parser: ServflowBpmnParser, tree: Any, name: str, process_files: dict[str, str]) -> None:
@@ -417,6 +453,7 @@ def _parse_process(
     for called in calls:
         if called not in process_files:
             raise DefinitionError(f"called process {called!r} is not deployed", file=source, element_id=key)
+        _check_called_start(parser, called, key, process_files)
     task_config = _task_config([spec, *embedded.values()], source)
     forms = {**forms, **_generated_forms(texts[source], task_config, source)}
     used_forms = {}
@@ -440,6 +477,21 @@ def _parse_process(
         {"spec": spec_data, "calls": calls, "forms": used_forms, "source": texts[source].decode("utf-8", "replace")}
     )
     return parsed
+
+
+def _check_called_start(parser: ServflowBpmnParser, called: str, caller: str, process_files: dict[str, str]) -> None:
+    """``camunda:initiator`` is set when a project starts with the process, never when it is called."""
+    names = initiators(parser.get_spec(called))
+    if names:
+        name = names[0]
+        raise DefinitionError(
+            f"流程 {called} 的开始事件 camunda:initiator={name!r} 在被 {caller} 调用时不会设置；请删去它，"
+            f'并在调用活动上用 camunda:in source="…" target="{name}" 传入发起人 / camunda:initiator={name!r} on '
+            f"the start event of {called} is not set when {caller} calls it; remove it and pass the starter in "
+            f'with camunda:in source="…" target="{name}" on the call activity',
+            file=process_files[called],
+            element_id=called,
+        )
 
 
 def _task_config(specs: list[Any], source: str) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..errors import ConflictError, ExecutionError
 from .compaction import compact
+from .foreign_calls import initiator_data
 from .scripting import make_script_engine
 from .serializer import dump_state, load_state, spec_from_dict
 from .service_tasks import external_settings
@@ -182,8 +183,12 @@ def _with_event_subprocesses_connected(spec: Any) -> Any:
     return spec
 
 
-def new_workflow(specs: SpecSet, data: dict[str, Any]) -> BpmnWorkflow:
+def new_workflow(specs: SpecSet, data: dict[str, Any], *, started_by: str | None = None) -> BpmnWorkflow:
+    """A workflow ready to run with ``data``; ``started_by`` fills the start event's ``camunda:initiator``
+    variable (over any value of that name in ``data``: who started it is not for the caller to say)."""
     workflow = BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=SCRIPT_ENGINE)
+    if started_by is not None:
+        data = {**data, **initiator_data(specs.spec, started_by)}
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
     return workflow

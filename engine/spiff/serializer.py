@@ -16,8 +16,14 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-from SpiffWorkflow.spiff.serializer.task_spec import SpiffBpmnTaskConverter
+from SpiffWorkflow.spiff.serializer.task_spec import (
+    BusinessRuleTaskConverter,
+    SpiffBpmnTaskConverter,
+    SubWorkflowTaskConverter,
+)
 
+from .foreign_calls import MappedCallActivity
+from .foreign_decisions import MappedDecisionTask
 from .service_tasks import ExternalServiceTask
 from .stored_format import is_current, upgrade_state
 
@@ -55,7 +61,10 @@ class _StateOnlyWorkflowConverter(BpmnWorkflowConverter):
 def _build_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _StateOnlyWorkflowConverter
-    config[ExternalServiceTask] = SpiffBpmnTaskConverter  # all it has beyond a task is in its extensions
+    # All these have beyond SpiffWorkflow's own specs is in their extensions.
+    config[ExternalServiceTask] = SpiffBpmnTaskConverter
+    config[MappedCallActivity] = SubWorkflowTaskConverter
+    config[MappedDecisionTask] = BusinessRuleTaskConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
