@@ -34,6 +34,7 @@ from SpiffWorkflow.util.task import TaskState
 from ..errors import ConflictError, ExecutionError
 from .compaction import compact
 from .foreign_calls import initiator_data
+from .listeners import stop_idle_listeners
 from .scripting import make_script_engine
 from .serializer import dump_state, load_state, spec_from_dict
 from .service_tasks import external_settings
@@ -167,18 +168,20 @@ def build_spec_set(
 
 
 def _with_event_subprocesses_connected(spec: Any) -> Any:
-    """Link each message-, signal- or error-started event sub-process to the start and the end of its scope.
+    """Link each message-, signal- or error-started event sub-process to the end of its scope, once.
 
-    SpiffWorkflow makes these links itself the first time such an event sub-process starts, on the spec
-    object: a cached spec set would then give every project started afterwards in the same server process
-    a different task tree (an extra waiting branch) than the ones before, and two threads could change it
-    at once. Linked here, once, every project of a version has the same shape.
+    SpiffWorkflow makes this link itself the first time such an event sub-process starts — on the spec
+    object, and from the scope's start too. With a cached spec set, every project started afterwards in the
+    same server process then got a branch listening from its start, which kept the project from ever
+    completing when no such event came (and two threads could change the spec at once). Marked here as
+    linked, with the start left out, every project of a version has the same tree: a started event
+    sub-process still ends at the scope's end join, so the project waits for it, and nothing listens before.
     """
     start = spec.start
     for name in start.trigger_specs:
         event_subprocess = spec.task_specs[name]
         if start not in event_subprocess.inputs:
-            start.connect(event_subprocess)
+            event_subprocess.inputs = [*event_subprocess.inputs, start]  # what SpiffWorkflow checks before linking
             event_subprocess.connect(spec.end)
     return spec
 
@@ -209,6 +212,8 @@ def advance(workflow: BpmnWorkflow, *, now: datetime | None = None) -> None:
     """Run engine tasks (gateways, scripts, timers due at ``now``) until only people or time can move it on."""
     with engine_time(now):
         _guarded(lambda: (workflow.refresh_timers(), workflow.do_engine_steps()))
+        if stop_idle_listeners(workflow):
+            _guarded(workflow.do_engine_steps)
 
 
 def complete(
