@@ -266,6 +266,18 @@ class _FileCheck:
                 )
             elif _local(node) in _CONTAINERS:
                 self.container(node)
+        for gateway_id in _parallel_loop_entries(container, nodes):
+            label = _label(nodes[gateway_id])
+            self.add(
+                WARNING,
+                "parallel_loop_entry",
+                gateway_id,
+                f"{label} 是并行网关，却同时接收进入循环的流和循环返回的流：按 BPMN，并行网关要等每一条入口流都到达，"
+                "循环体里有包容网关等时项目会在这里一直等待；请在它前面加一个排他网关汇合这两条流",
+                f"{label} is a parallel gateway that receives both the flow into a loop and the flow back from its "
+                "end: in BPMN a parallel gateway waits for every incoming flow, and with an inclusive gateway in "
+                "the loop the project waits here forever; merge the two flows in an exclusive gateway before it",
+            )
 
     def elements(self) -> None:
         for element in self.root.iter(f"{{{BPMN_NS}}}*"):
@@ -442,6 +454,30 @@ def _literal_groups(expression: str | None) -> list[str] | None:
     except (ValueError, SyntaxError):
         return None
     return [str(v) for v in value] if isinstance(value, list) else None
+
+
+def _parallel_loop_entries(container: Any, nodes: dict[str, Any]) -> list[str]:
+    """Parallel gateways with one incoming flow from before a loop and another back from inside it."""
+    targets: dict[str, list[str]] = {}
+    sources: dict[str, list[str]] = {}
+    for flow in container.iterfind("bpmn:sequenceFlow", _NS):
+        targets.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
+        sources.setdefault(flow.get("targetRef"), []).append(flow.get("sourceRef"))
+    found = []
+    for node_id, node in nodes.items():
+        if _local(node) != "parallelGateway" or len(sources.get(node_id, [])) < 2:
+            continue
+        after: set[str] = set()
+        pending = list(targets.get(node_id, []))
+        while pending:
+            current = pending.pop()
+            if current not in after:
+                after.add(current)
+                pending.extend(targets.get(current, []))
+        inside = [source in after for source in sources[node_id]]
+        if any(inside) and not all(inside):
+            found.append(node_id)
+    return found
 
 
 def _reachable(container: Any, nodes: dict[str, Any]) -> set[str]:
