@@ -26,8 +26,7 @@ from engine.spiff import messages, parsing, runtime
 LOOPS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "bpmn" / "loops"
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 NOTE = {"note": "x" * 200}  # what a person may write on a task
-# Two turns of the same phase (every shape's pattern repeats every 60 turns) whose costs are compared; the
-# early one is past the first supervisor query, which the event sub-process listening from the start takes.
+# Two turns of the same phase (every shape's pattern repeats every 60 turns) whose costs are compared.
 EARLY, LATE = 65, 965
 
 
@@ -214,6 +213,21 @@ def branch_loop_turn(run: Run, turn: int) -> None:
         run.wait(timedelta(days=1, minutes=1))
 
 
+def timer_event_subprocess_turn(run: Run, turn: int) -> None:
+    """A day passes: the daily check-in (a cycle timer's event sub-process) opens beside the report; the two
+    are done in an order that alternates. After the last report the project ends: the timer stops."""
+    run.expect("report")
+    run.wait(timedelta(days=1, minutes=1))
+    run.expect("check_in", "report")
+    first, second = ("check_in", "report") if turn % 2 else ("report", "check_in")
+    run.complete(first)
+    if first == "report" and turn < run.turns:
+        run.expect("check_in", "report")  # the next turn's report
+    else:
+        run.expect(second)  # on the last turn the check-in begun still holds the project open
+    run.complete(second)
+
+
 SHAPES: tuple[Shape, ...] = (
     Shape("parallel split/join", "loop_parallel", ("parallel.bpmn",), parallel_turn),
     Shape(
@@ -240,4 +254,10 @@ SHAPES: tuple[Shape, ...] = (
     Shape("loop in a loop", "loop_nested", ("nested.bpmn",), nested_turn),
     Shape("join fed by joins + inclusive split/join", "loop_joins", ("joins.bpmn",), joins_turn),
     Shape("loop in a branch + message + timer", "loop_branch", ("branch_loop.bpmn",), branch_loop_turn),
+    Shape(
+        "cycle-timer event sub-process",
+        "loop_timer_esp",
+        ("timer_event_subprocess.bpmn",),
+        timer_event_subprocess_turn,
+    ),
 )

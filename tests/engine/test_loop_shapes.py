@@ -16,6 +16,7 @@ import json
 import pytest
 
 from bench.loop_shapes import EARLY, LATE, SHAPES, Run, Shape
+from engine.definitions.validation import validate_bundle
 from engine.service import Engine
 from support import fixture_bytes, python_calls
 
@@ -115,3 +116,41 @@ def test_a_project_started_after_an_event_subprocess_ran_has_the_same_tasks_as_o
     engine.correlate("M-1", "supervisor_query", {"question": "进度如何?"}, actor="system")
     second = engine.start("loop_event_subprocess", locality="650000", business_key="M-2", data={"total": 2})
     assert _stored_tasks(engine, second.id) == at_start
+
+
+def test_a_project_ends_when_no_event_starts_its_event_subprocess_and_waits_for_one_that_runs(engine: Engine) -> None:
+    engine.deploy(fixture_bytes("bpmn/loops/event_subprocess.bpmn"), "650000")
+    quiet = engine.start("loop_event_subprocess", locality="650000", business_key="M-Q", data={"total": 1})
+    asked = engine.start("loop_event_subprocess", locality="650000", business_key="M-A", data={"total": 1})
+    engine.correlate("M-A", "supervisor_query", {"question": "进度如何?"}, actor="system")
+    for instance in (quiet, asked):
+        _complete(engine, instance.id, "report")
+    assert engine.get_instance(quiet.id).status == "completed"  # nothing listens once the reports are done
+    assert engine.get_instance(asked.id).status == "running"  # the query still has to be answered
+    _complete(engine, asked.id, "answer")
+    assert engine.get_instance(asked.id).status == "completed"
+    another = engine.start("loop_event_subprocess", locality="650000", business_key="M-B", data={"total": 1})
+    _complete(engine, another.id, "report")  # after a query ran in this process, the spec is still the same
+    assert engine.get_instance(another.id).status == "completed"
+
+
+def test_a_project_ends_with_its_main_flow_though_a_cycle_timer_could_start_its_event_subprocess_again(
+    engine: Engine,
+) -> None:
+    engine.deploy(fixture_bytes("bpmn/loops/timer_event_subprocess.bpmn"), "650000")
+    instance = engine.start("loop_timer_esp", locality="650000", business_key="D-1", data={"total": 2})
+    _complete(engine, instance.id, "report")
+    _complete(engine, instance.id, "report")
+    assert engine.get_instance(instance.id).status == "completed"
+    assert engine.open_tasks(instance.id) == []
+
+
+def test_the_designer_is_warned_when_a_parallel_gateway_is_also_the_loops_entry() -> None:
+    """BPMN's parallel gateway waits for every incoming flow; the two models that merge first are not warned."""
+
+    def warned(name: str) -> list[str]:
+        report = validate_bundle(fixture_bytes(f"bpmn/loops/{name}"), scenarios=False)
+        return [p.element_id for p in report.problems if p.code == "parallel_loop_entry"]
+
+    assert warned("parallel.bpmn") == ["split"]
+    assert warned("joins.bpmn") == warned("branch_loop.bpmn") == []
