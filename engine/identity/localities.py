@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+from weakref import WeakKeyDictionary
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,12 +49,28 @@ def get_locality(session: Session, code_or_name: str) -> Locality:
 
 def lineage(session: Session, code: str) -> list[str]:
     """The locality and its ancestors, nearest first (克拉玛依 → 自治区本级)."""
+    parents = _parents(session, code)
+    current: str | None = code if code in parents else get_locality(session, code).code
     chain: list[str] = []
-    current: str | None = get_locality(session, code).code
     while current is not None and current not in chain:
         chain.append(current)
-        current = session.get(Locality, current).parent_code
+        current = parents.get(current)
     return chain
+
+
+#: Each database's locality → parent links, read once. A locality's parent is the division it belongs to
+#: and never changes, so the links stay true; a locality added since (by any process) is read on first use.
+#: Every permission check reaching below a locality walks them (a worker's every answer does).
+_PARENT_LINKS: WeakKeyDictionary[Any, dict[str, str | None]] = WeakKeyDictionary()
+
+
+def _parents(session: Session, code: str) -> dict[str, str | None]:
+    database = session.get_bind().engine
+    links = _PARENT_LINKS.get(database)
+    if links is None or code not in links:
+        links = {row.code: row.parent_code for row in session.execute(select(Locality.code, Locality.parent_code))}
+        _PARENT_LINKS[database] = links
+    return links
 
 
 def descendants(session: Session, code: str) -> list[str]:
