@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from .commands import external_tasks, worker_results
+from .commands import external_tasks, instances, worker_results
 from .commands.external_tasks import TopicRequest
 from .commands.tasks import Actor, username_of
 from .definitions.topics import TopicCache
@@ -90,11 +90,10 @@ class ExternalTaskDoor:
         """Complete the service task ``worker_id`` holds; the project runs on to its next wait."""
 
         def step(session: Session) -> ExternalTask:
-            self._require_worker_on(session, actor, task_id)
             return worker_results.complete(
                 session,
                 self.ctx,
-                task_id=task_id,
+                self._locked_for(session, actor, task_id),
                 worker_id=worker_id,
                 variables=dict(variables or {}),
                 actor=username_of(actor),
@@ -116,9 +115,8 @@ class ExternalTaskDoor:
     ) -> ExternalTask:
         """A worker could not do the task: retries left (an incident at none) and when to offer it again."""
         with self.unit_of_work(write=True) as uow:
-            self._require_worker_on(uow.session, actor, task_id)
             now = self.clock()
-            row = external_tasks.locked_by(uow.session, task_id, worker_id, now)
+            row = external_tasks.check_lock(self._row_for(uow.session, actor, task_id), worker_id, now)
             external_tasks.fail(
                 uow.session,
                 row,
@@ -146,11 +144,10 @@ class ExternalTaskDoor:
         """A business error (``NO_BUDGET``) for the task's error boundary event to take the project on."""
 
         def step(session: Session) -> ExternalTask:
-            self._require_worker_on(session, actor, task_id)
             return worker_results.throw_error(
                 session,
                 self.ctx,
-                task_id=task_id,
+                self._locked_for(session, actor, task_id),
                 worker_id=worker_id,
                 code=code,
                 message=message,
@@ -165,11 +162,9 @@ class ExternalTaskDoor:
         self, task_id: int, worker_id: str, new_duration: timedelta, *, actor: Actor
     ) -> ExternalTask:
         with self.unit_of_work(write=True) as uow:
-            self._require_worker_on(uow.session, actor, task_id)
             now = self.clock()
-            row = external_tasks.extend_lock(
-                external_tasks.locked_by(uow.session, task_id, worker_id, now), new_duration, now
-            )
+            row = self._row_for(uow.session, actor, task_id)
+            row = external_tasks.extend_lock(external_tasks.check_lock(row, worker_id, now), new_duration, now)
             uow.commit()
             return row
 
@@ -224,11 +219,30 @@ class ExternalTaskDoor:
             raise PermissionDeniedError("only workers of other systems (role worker) may fetch external tasks")
         return localities
 
-    def _require_worker_on(self, session: Session, actor: Actor, task_id: int) -> None:
-        localities = self._worker_localities(session, actor)
-        row = session.get(ExternalTask, task_id)
-        if row is None or (localities is not None and row.locality_code not in localities):
-            raise NotFoundError(f"external task {task_id} does not exist")
+    def _locked_for(self, session: Session, actor: Actor, task_id: int) -> instances.Locked[ExternalTask]:
+        """The task's project locked and the task read under the lock, for a worker who may work on it."""
+        self._require_worker(actor)
+        locked = instances.lock_for_task(session, task_id, ExternalTask)
+        self._require_worker_on(session, actor, locked.task)
+        return locked
+
+    def _row_for(self, session: Session, actor: Actor, task_id: int) -> ExternalTask:
+        """The task's row as it is now, for a worker who may work on it."""
+        self._require_worker(actor)
+        row = external_tasks.read(session, task_id)
+        self._require_worker_on(session, actor, row)
+        return row
+
+    @staticmethod
+    def _require_worker(actor: Actor) -> None:
+        if not isinstance(actor, str) and not access.may_anywhere(actor, "external_task.work"):
+            raise PermissionDeniedError("only workers of other systems (role worker) may fetch external tasks")
+
+    @staticmethod
+    def _require_worker_on(session: Session, actor: Actor, row: ExternalTask) -> None:
+        """A task of a locality outside the worker's reach is, to it, a task that does not exist."""
+        if not isinstance(actor, str) and not access.allowed(session, actor, "external_task.work", row.locality_code):
+            raise NotFoundError(f"external task {row.id} does not exist")
 
     def _require_incident_manager(self, session: Session, actor: Actor, incident_id: int) -> None:
         incident = session.get(Incident, incident_id)

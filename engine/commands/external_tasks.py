@@ -66,17 +66,20 @@ def sync(
     waiting: list[runtime.WaitingExternal],
     stage_of: Callable[[str], str],
     now: datetime,
+    known_open: list[ExternalTask] | None = None,
 ) -> list[ExternalTask]:
     """Make the instance's open rows match the workflow's waiting service tasks; returns the new rows.
 
-    A row whose task no longer waits and was not completed here (a boundary timer took the other path,
-    the project was cancelled) is cancelled, and an incident open on it is moot."""
-    rows = {
-        row.task_uuid: row
-        for row in session.scalars(
-            select(ExternalTask).where(ExternalTask.instance_id == instance.id, ExternalTask.state == OPEN)
+    ``known_open``: the instance's open rows as read under its lock in this unit of work (read here
+    otherwise). A row whose task no longer waits and was not completed here (a boundary timer took the
+    other path, the project was cancelled) is cancelled, and an incident open on it is moot."""
+    if known_open is None:
+        known_open = list(
+            session.scalars(
+                select(ExternalTask).where(ExternalTask.instance_id == instance.id, ExternalTask.state == OPEN)
+            )
         )
-    }
+    rows = {row.task_uuid: row for row in known_open if row.state == OPEN}
     wanted = {task.task_uuid: task for task in waiting}
     for uuid, row in rows.items():
         if row.state == OPEN and uuid not in wanted:
@@ -164,18 +167,17 @@ def _asked(topic: TopicRequest) -> Any:
     return condition
 
 
-def locked_by(session: Session, task_id: int, worker_id: str, now: datetime) -> ExternalTask:
-    """The open task ``worker_id`` holds a live lock on; 404 unknown, 409 for any other holder or an expired lock."""
-    row = session.scalars(
-        select(ExternalTask).where(ExternalTask.id == task_id).execution_options(populate_existing=True)
-    ).first()
+def read(session: Session, task_id: int) -> ExternalTask:
+    """The task's row as it is in the database now; 404 unknown."""
+    row = session.get(ExternalTask, task_id, populate_existing=True)
     if row is None:
         raise NotFoundError(f"external task {task_id} does not exist")
-    return check_lock(row, worker_id, now)
+    return row
 
 
 def check_lock(row: ExternalTask, worker_id: str, now: datetime) -> ExternalTask:
-    """``row`` (as read under the project's lock) if ``worker_id`` holds a live lock on it, else 409."""
+    """``row`` (as read now) if ``worker_id`` holds a live lock on it; 409 for any other holder or an
+    expired lock."""
     task_id = row.id
     if row.state != OPEN:
         raise InvalidStateError(f"external task {task_id} is {row.state}")

@@ -11,9 +11,9 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..calendars.calendar_store import load_calendar
@@ -29,7 +29,7 @@ from ..spiff import runtime
 from ..spiff.runtime import SpecCache, SpecSet
 from ..store import audit, events
 from ..store.models import COMPLETED as TASK_COMPLETED
-from ..store.models import OPEN, Disclosure, HumanTask, ProcessInstance, ProcessVersion, TimerJob
+from ..store.models import OPEN, Disclosure, ExternalTask, HumanTask, ProcessInstance, ProcessVersion, TimerJob
 from ..store.open_tasks import is_open
 from . import announce, catalogue_choice, external_tasks, form_rules, incidents, parties, tasks
 from .business_keys import next_business_key
@@ -37,6 +37,7 @@ from .business_keys import next_business_key
 RUNNING, SUSPENDED, COMPLETED, CANCELLED = "running", "suspended", "completed", "cancelled"
 BPMN_TIMER = "bpmn_timer"
 MAX_COMMENT = 2000
+TaskRow = TypeVar("TaskRow", HumanTask, ExternalTask)
 
 
 @dataclass
@@ -105,42 +106,51 @@ def lock(session: Session, instance_id: int) -> ProcessInstance:
 
 
 @dataclass(frozen=True)
-class Locked:
+class Locked(Generic[TaskRow]):
     """A task's instance under lock, the task as it is now, and every task of the instance still open."""
 
     instance: ProcessInstance
-    task: HumanTask
-    open_tasks: list[HumanTask]
+    task: TaskRow
+    open_tasks: list[TaskRow]
 
 
-# Built once: this pair runs on every completion, and building a statement costs as much as running it.
-_INSTANCE_OF_TASK_FOR_UPDATE = (
-    select(ProcessInstance)
-    .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
-    .where(HumanTask.id == bindparam("task_id"))
-    .with_for_update(of=ProcessInstance)
-    .execution_options(populate_existing=True)
-)
-_TASK_AND_OPEN_TASKS = (
-    select(HumanTask)
-    .where(
-        or_(
-            HumanTask.id == bindparam("task_id"),
-            and_(HumanTask.instance_id == bindparam("instance_id"), is_open()),
-        )
+def _lock_statements(model: type[HumanTask] | type[ExternalTask], is_open_row: ColumnElement[bool]) -> tuple[Any, Any]:
+    """The instance of a task of ``model`` for update, then the task and the instance's open ones."""
+    instance_for_update = (
+        select(ProcessInstance)
+        .join(model, model.instance_id == ProcessInstance.id)
+        .where(model.id == bindparam("task_id"))
+        .with_for_update(of=ProcessInstance)
+        .execution_options(populate_existing=True)
     )
-    .order_by(HumanTask.id)
-    .execution_options(populate_existing=True)
-)
+    task_and_open_tasks = (
+        select(model)
+        .where(or_(model.id == bindparam("task_id"), and_(model.instance_id == bindparam("instance_id"), is_open_row)))
+        .order_by(model.id)
+        .execution_options(populate_existing=True)
+    )
+    return instance_for_update, task_and_open_tasks
 
 
-def lock_for_task(session: Session, task_id: int) -> Locked:
-    """Lock the instance a task belongs to (one round trip), then read, under the lock and in one more
-    round trip, the task and the instance's open tasks (``tasks.sync`` needs them after the step)."""
-    instance = session.scalars(_INSTANCE_OF_TASK_FOR_UPDATE, {"task_id": task_id}).first()
+# Built once: these pairs run on every completion, and building a statement costs as much as running it.
+_LOCK_STATEMENTS = {
+    HumanTask: _lock_statements(HumanTask, is_open()),
+    ExternalTask: _lock_statements(ExternalTask, ExternalTask.state == external_tasks.OPEN),
+}
+
+
+def lock_for_task(
+    session: Session, task_id: int, model: type[HumanTask] | type[ExternalTask] = HumanTask
+) -> Locked[Any]:
+    """Lock the instance a task (a person's, or a service task's row) belongs to, in one round trip, then
+    read, under the lock and in one more, the task and the instance's open tasks of its kind (their
+    ``sync`` needs them after the step)."""
+    instance_for_update, task_and_open_tasks = _LOCK_STATEMENTS[model]
+    instance = session.scalars(instance_for_update, {"task_id": task_id}).first()
     if instance is None:
-        raise NotFoundError(f"task {task_id} does not exist")
-    rows = session.scalars(_TASK_AND_OPEN_TASKS, {"task_id": task_id, "instance_id": instance.id}).all()
+        kind = "external task" if model is ExternalTask else "task"
+        raise NotFoundError(f"{kind} {task_id} does not exist")
+    rows = session.scalars(task_and_open_tasks, {"task_id": task_id, "instance_id": instance.id}).all()
     (task,) = [row for row in rows if row.id == task_id]
     return Locked(instance, task, [row for row in rows if row.state == OPEN])
 
@@ -445,13 +455,15 @@ def write_back(
     had_timers: bool = True,
     had_external: bool = True,
     known_open: list[HumanTask] | None = None,
+    known_external: list[ExternalTask] | None = None,
     actor: str = "engine",
 ) -> list[HumanTask]:
     """Write everything a step changed and return the instance's open tasks.
 
     ``had_timers=False`` (the loaded state waited on no timer) lets a step that leaves no timer skip
     reading timer jobs: jobs only ever mirror waiting timers; ``had_external=False`` the same for
-    external tasks. ``known_open``: see ``tasks.sync``."""
+    external tasks. ``known_open``: see ``tasks.sync``; ``known_external``: the instance's open external-task
+    rows as read under its lock, so they need not be read again."""
     ready = runtime.ready_tasks(workflow)
     owner_key = {vid: key for key, vid in instance.bound_versions.items()}
 
@@ -464,7 +476,7 @@ def write_back(
         _sync_timers(session, instance, timers, now)
     waiting = runtime.waiting_external(workflow)
     if waiting or had_external:
-        external_tasks.sync(session, instance, waiting, stage_of, now)
+        external_tasks.sync(session, instance, waiting, stage_of, now, known_open=known_external)
     active = runtime.active_spec_names(workflow)
     left = instance.stage
     instance.stage = stage_of(active[0]) if active else None

@@ -1,9 +1,10 @@
 """What a worker's answer does to its project: complete the service task, or throw a BPMN error at it,
 and what a person's retry of an incident does.
 
-Each runs in the caller's unit of work with the project row locked (``instances.lock``) before the
-external-task row is read again, so two workers answering for the same task are serialized: the second
-finds the task completed (the same worker: done, nothing more happens; another: 409).
+A worker's answer runs in the caller's unit of work on what ``instances.lock_for_task(…, ExternalTask)``
+read: the project row locked first, then the task row and the project's other open ones read under that
+lock, so two workers answering for the same task are serialized: the second finds the task completed
+(the same worker: done, nothing more happens; another: 409).
 """
 
 from __future__ import annotations
@@ -21,10 +22,17 @@ from .instances import Context
 
 
 def complete(
-    session: Session, ctx: Context, *, task_id: int, worker_id: str, variables: dict[str, Any], actor: str
+    session: Session,
+    ctx: Context,
+    locked: instances.Locked[ExternalTask],
+    *,
+    worker_id: str,
+    variables: dict[str, Any],
+    actor: str,
 ) -> ExternalTask:
-    """Complete the service task ``worker_id`` holds with its ``variables`` and run the project on."""
-    instance, row = _locked(session, task_id)
+    """Complete the service task ``worker_id`` holds (``locked``: ``lock_for_task``'s reading of it) with
+    its ``variables`` and run the project on."""
+    instance, row = locked.instance, locked.task
     if external_tasks.already_completed(row, worker_id):
         return row
     now = ctx.now()
@@ -48,15 +56,18 @@ def complete(
         element_id=row.element_id,
         data={"external_task": row.id, "worker": worker_id, "variables": data},
     )
-    instances.write_back(session, ctx, instance, workflow, specs, now, latest=latest, actor=actor, **before)
+    instances.write_back(
+        session, ctx, instance, workflow, specs, now, latest=latest, actor=actor, known_external=locked.open_tasks,
+        **before,
+    )
     return row
 
 
 def throw_error(
     session: Session,
     ctx: Context,
+    locked: instances.Locked[ExternalTask],
     *,
-    task_id: int,
     worker_id: str,
     code: str,
     message: str,
@@ -65,7 +76,7 @@ def throw_error(
 ) -> ExternalTask:
     """Raise BPMN error ``code`` on the task: its error boundary event takes the project on; without one
     that catches the code nothing changes and the worker is told (422) to report a failure instead."""
-    instance, row = _locked(session, task_id)
+    instance, row = locked.instance, locked.task
     now = ctx.now()
     external_tasks.check_lock(row, worker_id, now)
     if not code.strip() or len(code) > 200:
@@ -91,7 +102,7 @@ def throw_error(
         element_id=row.element_id,
         data={"external_task": row.id, "worker": worker_id, "error_code": code, "message": message},
     )
-    instances.write_back(session, ctx, instance, workflow, specs, now, actor=actor)
+    instances.write_back(session, ctx, instance, workflow, specs, now, actor=actor, known_external=locked.open_tasks)
     return row
 
 
@@ -165,11 +176,3 @@ def _plain_names(variables: dict[str, Any]) -> dict[str, Any]:
         raise InvalidDataError(message, errors={str(name): ["not a variable name"] for name in bad})
     return dict(variables)
 
-
-def _locked(session: Session, task_id: int) -> tuple[Any, ExternalTask]:
-    row = session.get(ExternalTask, task_id)
-    if row is None:
-        raise NotFoundError(f"external task {task_id} does not exist")
-    instance = instances.lock(session, row.instance_id)
-    session.refresh(row)
-    return instance, row
