@@ -19,6 +19,8 @@ from sqlalchemy.orm import sessionmaker
 DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 WRITE_OPTION = "servflow_write"
+#: A PostgreSQL transaction that refuses writes (psycopg begins it ``BEGIN READ ONLY``, no round trip more).
+READ_ONLY_OPTIONS = {"postgresql_readonly": True}
 
 
 def make_engine(database_url: str, **kwargs: Any) -> SAEngine:
