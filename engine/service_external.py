@@ -53,22 +53,25 @@ class ExternalTaskDoor:
         actor: Actor,
     ) -> list[dict[str, Any]]:
         """Lock up to ``max_tasks`` tasks of ``topics`` for ``worker_id``; with ``wait_seconds`` wait that long
-        (at most a minute) for one to come. Each task is answered as a plain dict (its variables as asked)."""
+        (at most a minute) for one to come. Each task is answered as a plain dict (its variables as asked).
+
+        The worker's reach and the topics are checked in the first poll's transaction, so a fetch that finds
+        work is one transaction (a worker fetches once per batch, and the batch is its throughput)."""
         if not topics:
             raise InvalidDataError("topics: name at least one topic", errors={"topics": ["at least one topic"]})
         if not 0 <= wait_seconds <= MAX_WAIT:
             message = f"asyncResponseTimeout: from 0 to {int(MAX_WAIT * 1000)} ms"
             raise InvalidDataError(message, errors={"asyncResponseTimeout": [message]})
-        with self.unit_of_work() as uow:
-            localities = self._worker_localities(uow.session, actor)
-            unknown = sorted({topic.name for topic in topics} - self._topics.deployed(uow.session))
-        if unknown:
-            message = "no deployed service task uses topic " + ", ".join(repr(name) for name in unknown)
-            raise InvalidDataError(message, errors={"topics": [message]})
         deadline = time.monotonic() + wait_seconds
         wanted = {topic.name: topic.variables for topic in topics}
+        localities: set[str] | None = None
+        first = True
         while True:
             with self.unit_of_work(write=True) as uow:
+                if first:
+                    localities = self._worker_localities(uow.session, actor)
+                    self._require_deployed(uow.session, topics)
+                    first = False
                 rows = external_tasks.fetch_and_lock(
                     uow.session,
                     worker_id=worker_id,
@@ -210,6 +213,12 @@ class ExternalTaskDoor:
         return self._command(
             step, instance_of=lambda s: _instance_of_incident(s, incident_id), actor=username_of(actor)
         )
+
+    def _require_deployed(self, session: Session, topics: list[TopicRequest]) -> None:
+        unknown = sorted({topic.name for topic in topics} - self._topics.deployed(session))
+        if unknown:
+            message = "no deployed service task uses topic " + ", ".join(repr(name) for name in unknown)
+            raise InvalidDataError(message, errors={"topics": [message]})
 
     def _worker_localities(self, session: Session, actor: Actor) -> set[str] | None:
         if isinstance(actor, str):
