@@ -2,18 +2,22 @@
 
 One method per endpoint, JSON in and out, the token in ``Authorization: Bearer``. An answer of 400 or
 more raises :class:`ApiError` with servflow's ``code``, ``message`` and field ``errors``; a connection
-that fails raises ``requests.RequestException`` as it is, so the caller can tell "servflow said no" from
-"servflow was not reached". Each thread gets its own HTTP session (a worker extends its locks from a
-second thread while the first runs a handler), and a long poll's read timeout is the poll plus a margin.
+that fails raises :class:`Unreachable`, so the caller can tell "servflow said no" from "servflow was not
+reached". A long poll's read timeout is the poll plus a margin.
+
+The transport is urllib3 itself rather than requests on top of it: a worker makes one call per task, and
+requests' session machinery (hooks, cookies, environment proxies, its adapters) cost three times the CPU
+of the call underneath it (bench/RESULTS.md §7) on cores the worker may share with servflow. Its pool is
+thread-safe: the lock keeper extends locks from a second thread while the first runs a handler.
 """
 
 from __future__ import annotations
 
-import threading
+import json
 from dataclasses import dataclass
 from typing import Any
 
-import requests
+import urllib3
 
 #: Seconds on top of the long poll before a fetch is given up (the server answers when the poll ends).
 MARGIN_SECONDS = 30.0
@@ -30,6 +34,10 @@ class ApiError(Exception):
     def transient(self) -> bool:
         """A server-side failure (5xx, 429) that may pass if the same call is made again."""
         return self.status >= 500 or self.status == 429
+
+
+class Unreachable(Exception):
+    """servflow was not reached, or its answer did not arrive: refused, reset, timed out, not HTTP."""
 
 
 @dataclass(frozen=True)
@@ -77,8 +85,8 @@ class ServflowClient:
         self.base = base_url.rstrip("/") + "/api/v1/external-tasks"
         self.worker_id = worker_id
         self.timeout = timeout
-        self._headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        self._local = threading.local()
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json", "Content-Type": "application/json"}
+        self._pool = urllib3.PoolManager(maxsize=2, headers=headers, retries=False)
 
     def fetch_and_lock(self, topics: list[Topic], *, max_tasks: int, long_poll_ms: int) -> list[LockedTask]:
         """Lock up to ``max_tasks`` tasks of ``topics``, waiting up to ``long_poll_ms`` for one to come."""
@@ -113,29 +121,31 @@ class ServflowClient:
         return self._post(f"/{task_id}/extend-lock", {"workerId": self.worker_id, "newDuration": duration_ms})
 
     def _post(self, path: str, body: dict[str, Any], *, timeout: float | None = None) -> Any:
-        response = self._session().post(self.base + path, json=body, timeout=timeout or self.timeout)
-        if response.status_code >= 400:
+        limits = urllib3.Timeout(connect=self.timeout, read=timeout or self.timeout)
+        try:
+            response = self._pool.request("POST", self.base + path, body=json.dumps(body).encode(), timeout=limits)
+        except urllib3.exceptions.HTTPError as exc:
+            raise Unreachable(f"{self.base + path}: {exc}") from exc
+        if response.status >= 400:
             raise _error(response)
-        return response.json()
-
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
-            session.headers.update(self._headers)
-        return session
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise Unreachable(f"{self.base + path}: answered {response.status} without JSON") from exc
 
 
-def _error(response: requests.Response) -> ApiError:
+def _error(response: urllib3.BaseHTTPResponse) -> ApiError:
     try:
         body = response.json()
     except ValueError:
         body = None
+    reason = response.reason or ""
     if not isinstance(body, dict):
-        return ApiError(response.status_code, "http_error", response.text[:300] or response.reason)
+        text = response.data.decode("utf-8", "replace")[:300]
+        return ApiError(response.status, "http_error", text or reason)
     return ApiError(
-        response.status_code,
+        response.status,
         str(body.get("code") or "http_error"),
-        str(body.get("message") or response.reason),
+        str(body.get("message") or reason),
         body.get("errors") if isinstance(body.get("errors"), dict) else None,
     )

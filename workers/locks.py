@@ -14,9 +14,7 @@ import logging
 import threading
 from collections.abc import Iterable
 
-import requests
-
-from .client import ApiError, ServflowClient
+from .client import ApiError, ServflowClient, Unreachable
 
 LOG = logging.getLogger("servflow.worker")
 
@@ -61,5 +59,5 @@ class LockKeeper:
                 return
             LOG.warning("task %s: lock lost (%s)", task_id, exc.message)
             self.release(task_id)
-        except requests.RequestException as exc:
+        except Unreachable as exc:
             LOG.warning("task %s: could not extend its lock (%s)", task_id, exc)

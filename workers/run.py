@@ -27,9 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-
-from .client import ApiError, LockedTask, ServflowClient, Topic
+from .client import ApiError, LockedTask, ServflowClient, Topic, Unreachable
 from .handlers import HANDLERS, BpmnError, Complete, FinanceApi, Handler, TaskFailed
 from .locks import LockKeeper
 
@@ -83,7 +81,7 @@ class Worker:
                     tasks = self._fetch()
                 except Interrupted:
                     break
-                except (requests.RequestException, ApiError) as exc:
+                except (Unreachable, ApiError) as exc:
                     if isinstance(exc, ApiError) and not exc.transient:
                         raise
                     LOG.warning("fetch failed (%s); again in %.0f s", exc, pause)
@@ -153,7 +151,7 @@ class Worker:
                     LOG.error("task %s: servflow refused the %s: %s", task.id, what, exc)
                     return None
                 error: Exception = exc
-            except requests.RequestException as exc:
+            except Unreachable as exc:
                 error = exc
             if attempt < DELIVERY_ATTEMPTS:
                 LOG.warning("task %s: %s not delivered (%s); again in %.1f s", task.id, what, error, pause)
