@@ -45,7 +45,7 @@ lint: .stamp-python
 	$(BIN)/ruff check .
 
 test: install browser identity-servers lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=20
 
 bench: install
 	$(BIN)/python -m bench
