@@ -5,19 +5,23 @@ more raises :class:`ApiError` with servflow's ``code``, ``message`` and field ``
 that fails raises :class:`Unreachable`, so the caller can tell "servflow said no" from "servflow was not
 reached". A long poll's read timeout is the poll plus a margin.
 
-The transport is urllib3 itself rather than requests on top of it: a worker makes one call per task, and
-requests' session machinery (hooks, cookies, environment proxies, its adapters) cost three times the CPU
-of the call underneath it (bench/RESULTS.md §7) on cores the worker may share with servflow. Its pool is
-thread-safe: the lock keeper extends locks from a second thread while the first runs a handler.
+The transport is the standard library's ``http.client``: a worker makes one call per task, on cores it may
+share with servflow, and each layer on top cost CPU per call — requests' session machinery three times the
+call's own, urllib3's pool and response objects another 70 % (bench/RESULTS.md §7). Each thread keeps its
+own connection (the lock keeper extends locks from a second thread while the first runs a handler), reused
+while the server keeps it open; a reused connection the server had closed while idle is opened again for
+the same call, once, as a browser does — a call that fails on a fresh connection is :class:`Unreachable`.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
+import ssl
+import threading
 from dataclasses import dataclass
 from typing import Any
-
-import urllib3
+from urllib.parse import urlsplit
 
 #: Seconds on top of the long poll before a fetch is given up (the server answers when the poll ends).
 MARGIN_SECONDS = 30.0
@@ -85,8 +89,13 @@ class ServflowClient:
         self.base = base_url.rstrip("/") + "/api/v1/external-tasks"
         self.worker_id = worker_id
         self.timeout = timeout
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json", "Content-Type": "application/json"}
-        self._pool = urllib3.PoolManager(maxsize=2, headers=headers, retries=False)
+        self._server = _Server.of(self.base)
+        self._headers = {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+        }
+        self._connections = threading.local()
 
     def fetch_and_lock(self, topics: list[Topic], *, max_tasks: int, long_poll_ms: int) -> list[LockedTask]:
         """Lock up to ``max_tasks`` tasks of ``topics``, waiting up to ``long_poll_ms`` for one to come."""
@@ -121,30 +130,82 @@ class ServflowClient:
         return self._post(f"/{task_id}/extend-lock", {"workerId": self.worker_id, "newDuration": duration_ms})
 
     def _post(self, path: str, body: dict[str, Any], *, timeout: float | None = None) -> Any:
-        limits = urllib3.Timeout(connect=self.timeout, read=timeout or self.timeout)
+        payload = json.dumps(body).encode()
+        status, reason, content = self._send(self._server.path + path, payload, timeout or self.timeout)
+        if status >= 400:
+            raise _error(status, reason, content)
         try:
-            response = self._pool.request("POST", self.base + path, body=json.dumps(body).encode(), timeout=limits)
-        except urllib3.exceptions.HTTPError as exc:
-            raise Unreachable(f"{self.base + path}: {exc}") from exc
-        if response.status >= 400:
-            raise _error(response)
-        try:
-            return response.json()
+            return json.loads(content)
         except ValueError as exc:
-            raise Unreachable(f"{self.base + path}: answered {response.status} without JSON") from exc
+            raise Unreachable(f"{self.base + path}: answered {status} without JSON") from exc
+
+    def _send(self, path: str, payload: bytes, timeout: float) -> tuple[int, str, bytes]:
+        """POST on this thread's connection: status, reason and body. ``timeout`` bounds the connect and each
+        wait for the answer (a long poll's is the poll plus a margin)."""
+        connection: http.client.HTTPConnection | None = getattr(self._connections, "open", None)
+        reused = connection is not None
+        if connection is None:
+            connection = self._connections.open = self._server.connect()
+        connection.timeout = timeout
+        if connection.sock is not None:
+            connection.sock.settimeout(timeout)
+        try:
+            connection.request("POST", path, body=payload, headers=self._headers)
+            response = connection.getresponse()
+            content = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            connection.close()
+            self._connections.open = None
+            if reused and isinstance(exc, _CLOSED_WHILE_IDLE):
+                return self._send(path, payload, timeout)
+            raise Unreachable(f"{self._server.origin}{path}: {type(exc).__name__}: {exc}") from exc
+        if response.will_close:
+            connection.close()
+            self._connections.open = None
+        return response.status, response.reason or "", content
 
 
-def _error(response: urllib3.BaseHTTPResponse) -> ApiError:
+#: What a server closing a kept-alive connection while it was idle looks like to the next call on it.
+_CLOSED_WHILE_IDLE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
+
+
+@dataclass(frozen=True)
+class _Server:
+    """Where the base URL points: ``http`` or ``https``, host, port, and the path the API's paths follow."""
+
+    https: bool
+    host: str
+    port: int | None
+    path: str
+
+    @classmethod
+    def of(cls, url: str) -> _Server:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"servflow's URL must be http(s)://host[:port][/path], not {url!r}")
+        return cls(parts.scheme == "https", parts.hostname, parts.port, parts.path)
+
+    @property
+    def origin(self) -> str:
+        port = f":{self.port}" if self.port else ""
+        return f"{'https' if self.https else 'http'}://{self.host}{port}"
+
+    def connect(self) -> http.client.HTTPConnection:
+        if self.https:
+            return http.client.HTTPSConnection(self.host, self.port, context=ssl.create_default_context())
+        return http.client.HTTPConnection(self.host, self.port)
+
+
+def _error(status: int, reason: str, content: bytes) -> ApiError:
     try:
-        body = response.json()
+        body = json.loads(content)
     except ValueError:
         body = None
-    reason = response.reason or ""
     if not isinstance(body, dict):
-        text = response.data.decode("utf-8", "replace")[:300]
-        return ApiError(response.status, "http_error", text or reason)
+        text = content.decode("utf-8", "replace")[:300]
+        return ApiError(status, "http_error", text or reason)
     return ApiError(
-        response.status,
+        status,
         str(body.get("code") or "http_error"),
         str(body.get("message") or reason),
         body.get("errors") if isinstance(body.get("errors"), dict) else None,

@@ -100,3 +100,51 @@ def test_a_worker_waits_out_a_dropped_connection_and_a_503_then_stops_when_its_t
     assert times[1] - times[0] >= 0.9 and times[2] - times[1] >= 1.9, "the pause doubles after each failure"
     warnings = [record.getMessage() for record in caplog.records]
     assert len(warnings) == 2 and "again in 1 s" in warnings[0] and "数据库暂不可用" in warnings[1]
+
+
+class KeepAlive(BaseHTTPRequestHandler):
+    """An HTTP/1.1 peer that keeps connections open, or, for calls the server's ``drop_after`` names, closes
+    the connection after answering without saying so (a server's idle timeout, as the next call sees it)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        seen = self.server.seen  # type: ignore[attr-defined]
+        seen.append(self.client_address[1])
+        body = json.dumps({"id": len(seen), "state": "completed"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        if len(seen) in self.server.drop_after:  # type: ignore[attr-defined]
+            self.wfile.flush()
+            self.close_connection = True
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_kept_alive_connection_is_reused_and_opened_again_after_the_server_closed_it() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
+    server.seen, server.drop_after = [], {2}  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = client_of(server)
+        answers = [client.complete(7, {"budget_line": "YS-1"})["id"] for _ in range(2)]
+        time.sleep(0.2)  # the server has closed the connection the client still holds
+        answers.append(client.complete(7, {"budget_line": "YS-1"})["id"])
+        other_thread: list[int] = []
+        thread = threading.Thread(target=lambda: other_thread.append(client.extend_lock(7, 60_000)["id"]))
+        thread.start()
+        thread.join(5)
+        answers += [*other_thread, client.complete(7, {"budget_line": "YS-1"})["id"]]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answers == [1, 2, 3, 4, 5], "every call answered once: none lost, none sent twice"
+    ports = server.seen  # type: ignore[attr-defined]
+    assert ports[0] == ports[1], "the second call went over the first call's connection"
+    assert ports[2] != ports[1], "after the server closed it, the call went over a new connection"
+    assert ports[3] not in ports[:3] and ports[4] == ports[2], "each thread has its own connection"
