@@ -96,6 +96,27 @@ def test_a_worker_that_dies_loses_its_lock_and_another_completes_the_task_once(e
     assert [e.action for e in engine.history(project)].count("external_task_completed") == 1
 
 
+def test_one_fetch_locks_each_topics_tasks_for_that_topics_duration_oldest_first(engine: Engine, clock: Clock) -> None:
+    checks = [start(engine, f"EXT-L{n}") for n in range(3)]
+    (paying,) = engine.fetch_and_lock("budget-1", CHECK, max_tasks=1, actor="budget-system")
+    engine.complete_external(paying["id"], "budget-1", {"budget_available": True}, actor="budget-system")
+    both = [TopicRequest("budget.check", timedelta(minutes=1)), TopicRequest("treasury.pay", timedelta(minutes=5))]
+
+    locked = engine.fetch_and_lock("both-1", both, max_tasks=10, actor="systems")
+    assert [task["topicName"] for task in locked] == ["budget.check", "budget.check", "treasury.pay"]
+    assert [task["id"] for task in locked] == sorted(task["id"] for task in locked), "oldest first"
+    held = {row.topic: row for project in checks for row in rows(engine, project) if row.state == "open"}
+    assert held["budget.check"].lock_expires_at == clock.now + timedelta(minutes=1)
+    assert held["treasury.pay"].lock_expires_at == clock.now + timedelta(minutes=5)
+    assert engine.fetch_and_lock("both-2", both, actor="systems") == [], "locked tasks are not offered twice"
+
+    clock.now += timedelta(minutes=2)  # the checks' locks ran out, the payment's did not
+    again = engine.fetch_and_lock("both-2", both, max_tasks=10, actor="systems")
+    assert [task["topicName"] for task in again] == ["budget.check", "budget.check"]
+    counts = {row.id: (row.worker_id, row.attempts) for project in checks for row in rows(engine, project)}
+    assert {counts[task["id"]] for task in again} == {("both-2", 2)}
+
+
 def test_completing_after_the_lock_expired_is_refused_and_changes_nothing(engine: Engine, clock: Clock) -> None:
     project = start(engine, "EXT-3")
     (locked,) = engine.fetch_and_lock("slow", CHECK, actor="budget-system")
