@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -139,7 +140,12 @@ def principal(session: Session, user: User) -> Principal:
     return _principal_of(session, user, grants)
 
 
-def _principal_of(session: Session, user: User, grants: tuple[Grant, ...]) -> Principal:
+def _principal_of(
+    session: Session, user: User, grants: tuple[Grant, ...], organizations: Iterable[int] | None = None
+) -> Principal:
+    """``organizations``: the user's memberships when the caller read them already (``find_token``)."""
+    if organizations is None:
+        organizations = session.scalars(select(Membership.organization_id).where(Membership.user_id == user.id))
     readable: set[str] = set()
     for g in grants:
         readable.update(descendants(session, g.locality) if g.role in ("auditor", "manager") else [g.locality])
@@ -151,9 +157,7 @@ def _principal_of(session: Session, user: User, grants: tuple[Grant, ...]) -> Pr
         is_admin=user.is_admin,
         grants=grants,
         readable_localities=frozenset(readable),
-        organizations=frozenset(
-            session.scalars(select(Membership.organization_id).where(Membership.user_id == user.id))
-        ),
+        organizations=frozenset(organizations),
     )
 
 
@@ -200,27 +204,39 @@ class TokenUse:
     source: str | None = None  # the directory or provider the account comes from (``ldap``, ``oidc:<name>``)
 
 
-# Built once: every API call signs in with it.
+# Built once: every API call signs in with it. A row per grant and membership (a person has a few of each).
 _TOKEN_USE = (
-    select(ApiToken.id, ApiToken.last_used_at, User, RoleGrant.role, RoleGrant.locality_code, RoleGrant.is_lead)
+    select(
+        ApiToken.id,
+        ApiToken.last_used_at,
+        User,
+        RoleGrant.id,
+        RoleGrant.role,
+        RoleGrant.locality_code,
+        RoleGrant.is_lead,
+        Membership.organization_id,
+    )
     .join(User, User.id == ApiToken.user_id)
     .outerjoin(RoleGrant, RoleGrant.user_id == User.id)
+    .outerjoin(Membership, Membership.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
     .order_by(RoleGrant.id)
 )
 
 
 def find_token(session: Session, value: str, now: datetime) -> TokenUse | None:
-    """The unrevoked token with this value, its user and their grants, in one query and without writing
-    (see ``touch_token``). Nothing is cached: a revoked token or a withdrawn grant counts at once."""
+    """The unrevoked token with this value, its user, their grants and organizations, in one query and
+    without writing (see ``touch_token``). Nothing is cached: a revoked token or a withdrawn grant counts at once."""
     rows = session.execute(_TOKEN_USE, {"token_hash": _token_hash(value)}).all()
     if not rows:
         return None
     token_id, last_used_at, user = rows[0][:3]
-    grants = tuple(Grant(role, locality, is_lead) for *_, role, locality, is_lead in rows if role is not None)
+    by_id = {grant_id: Grant(role, locality, lead) for *_, grant_id, role, locality, lead, _ in rows if grant_id}
+    organizations = {organization_id for *_, organization_id in rows if organization_id is not None}
     stale = last_used_at is None or last_used_at <= now - TOKEN_TOUCH_INTERVAL
     source = user.password_hash.removeprefix(EXTERNAL) if user.password_hash.startswith(EXTERNAL) else None
-    return TokenUse(token_id, _principal_of(session, user, grants), user.is_active, stale, source)
+    principal = _principal_of(session, user, tuple(by_id.values()), organizations)
+    return TokenUse(token_id, principal, user.is_active, stale, source)
 
 
 def touch_token(session: Session, token_id: int, now: datetime) -> None:
