@@ -131,7 +131,7 @@ class ServflowClient:
 
     def _post(self, path: str, body: dict[str, Any], *, timeout: float | None = None) -> Any:
         payload = json.dumps(body).encode()
-        status, reason, content = self._send(self._server.path + path, payload, timeout or self.timeout)
+        status, reason, content = self._send(path, payload, timeout or self.timeout)
         if status >= 400:
             raise _error(status, reason, content)
         try:
@@ -140,8 +140,8 @@ class ServflowClient:
             raise Unreachable(f"{self.base + path}: answered {status} without JSON") from exc
 
     def _send(self, path: str, payload: bytes, timeout: float) -> tuple[int, str, bytes]:
-        """POST on this thread's connection: status, reason and body. ``timeout`` bounds the connect and each
-        wait for the answer (a long poll's is the poll plus a margin)."""
+        """POST to ``path`` (after the base URL) on this thread's connection: status, reason and body.
+        ``timeout`` bounds the connect and each wait for the answer (a long poll's is the poll plus a margin)."""
         connection: http.client.HTTPConnection | None = getattr(self._connections, "open", None)
         reused = connection is not None
         if connection is None:
@@ -150,7 +150,7 @@ class ServflowClient:
         if connection.sock is not None:
             connection.sock.settimeout(timeout)
         try:
-            connection.request("POST", path, body=payload, headers=self._headers)
+            connection.request("POST", self._server.path + path, body=payload, headers=self._headers)
             response = connection.getresponse()
             content = response.read()
         except (OSError, http.client.HTTPException) as exc:
@@ -158,7 +158,7 @@ class ServflowClient:
             self._connections.open = None
             if reused and isinstance(exc, _CLOSED_WHILE_IDLE):
                 return self._send(path, payload, timeout)
-            raise Unreachable(f"{self._server.origin}{path}: {type(exc).__name__}: {exc}") from exc
+            raise Unreachable(f"{self.base + path}: {type(exc).__name__}: {exc}") from exc
         if response.will_close:
             connection.close()
             self._connections.open = None
@@ -184,11 +184,6 @@ class _Server:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"servflow's URL must be http(s)://host[:port][/path], not {url!r}")
         return cls(parts.scheme == "https", parts.hostname, parts.port, parts.path)
-
-    @property
-    def origin(self) -> str:
-        port = f":{self.port}" if self.port else ""
-        return f"{'https' if self.https else 'http'}://{self.host}{port}"
 
     def connect(self) -> http.client.HTTPConnection:
         if self.https:

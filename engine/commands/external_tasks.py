@@ -164,11 +164,9 @@ def fetch_and_lock(
 
 
 def _lock_ends(topics: list[TopicRequest], now: datetime) -> Any:
-    """When the lock of a task of each topic runs out: a value for one topic, a ``CASE`` on the topic for more."""
-    ends = [(topic.name, literal(now + topic.lock, ExternalTask.lock_expires_at.type)) for topic in topics]
-    if len(ends) == 1:
-        return ends[0][1]
-    return case(*((ExternalTask.topic == name, end) for name, end in ends))
+    """When the lock of a task runs out, by its topic's lock duration."""
+    end_type = ExternalTask.lock_expires_at.type
+    return case(*((ExternalTask.topic == topic.name, literal(now + topic.lock, end_type)) for topic in topics))
 
 
 def _asked(topic: TopicRequest) -> Any:
